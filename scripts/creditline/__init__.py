@@ -1,0 +1,1 @@
+"""creditline: warehouse and reports for revolving consumer credit lines."""
