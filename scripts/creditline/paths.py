@@ -1,0 +1,17 @@
+"""Where things live: the project root, the raw data root and the warehouse file."""
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def raw_root() -> Path:
+    """The raw data root (CREDITLINE_RAW, default data/raw under the project)."""
+    return Path(os.environ.get("CREDITLINE_RAW", PROJECT_DIR / "data" / "raw")).resolve()
+
+
+def warehouse_path() -> Path:
+    """The published DuckDB warehouse file (CREDITLINE_DB)."""
+    default = PROJECT_DIR / "warehouse" / "creditline.duckdb"
+    return Path(os.environ.get("CREDITLINE_DB", default)).resolve()

@@ -1,0 +1,46 @@
+"""Shared fixtures: a dbt runner bound to a temporary warehouse, and one small generated
+portfolio built once per test session for the integration suites."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from creditline.dbt_runner import run_dbt
+
+# The integration portfolio: small enough for CI, large enough for every archetype.
+SMALL_PORTFOLIO = {"customers": 3_000, "start": "2023-01", "months": 24, "seed": 7}
+
+
+def dbt_ok(args: list[str], db: Path, raw: Path, target: Path) -> None:
+    """Run dbt and fail the test with dbt's own output when it does not succeed."""
+    result = run_dbt(args, db_path=db, raw_root=raw, target_path=target, capture=True)
+    if result.returncode != 0:
+        pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def small_portfolio(tmp_path_factory) -> Path:
+    """Raw files of the small generated portfolio (clean)."""
+    from creditline.generate import generate_portfolio
+
+    raw = tmp_path_factory.mktemp("raw")
+    generate_portfolio(raw, **SMALL_PORTFOLIO)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(small_portfolio, tmp_path_factory) -> Path:
+    """The small portfolio built with `dbt build` into a temporary DuckDB file."""
+    work = tmp_path_factory.mktemp("warehouse")
+    db = work / "creditline.duckdb"
+    dbt_ok(["build"], db, small_portfolio, work / "target")
+    return db
+
+
+@pytest.fixture()
+def warehouse(built_warehouse):
+    """A read-only connection to the built small warehouse."""
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    yield con
+    con.close()
