@@ -1,0 +1,51 @@
+# creditline: every step a user or CI runs. `make demo` is the front door, `make test` the suite.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+RAW    ?= data/raw
+DB     ?= warehouse/creditline.duckdb
+
+export CREDITLINE_RAW ?= $(abspath $(RAW))
+export CREDITLINE_DB  ?= $(abspath $(DB))
+
+.PHONY: install demo build test lint bench browser-deps clean
+
+install: $(STAMP)
+
+# Two installs from the same constraints file are identical.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/creditline generate --out $(CREDITLINE_RAW)
+	$(BIN)/creditline build
+	@echo "Warehouse: $(CREDITLINE_DB)"
+
+build: install
+	$(BIN)/creditline build
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/sqlfluff lint models macros analyses
+
+bench: install
+	$(BIN)/python -m creditline.bench --out docs/performance.md
+
+# Debian's Chromium and a CJK font for the browser tests (Playwright cannot download its own here).
+browser-deps:
+	@if [ -x /usr/lib/chromium/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "chromium and fonts-noto-cjk present"; \
+	else \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+clean:
+	rm -rf target logs warehouse reports/*.html reports/zh test-artifacts

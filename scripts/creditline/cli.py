@@ -1,0 +1,115 @@
+"""The `creditline` command: generate, build, sql (and later report, daily).
+
+Every mistake a user can make ends as one line on stderr and exit code 2, never a traceback.
+"""
+
+import sys
+from pathlib import Path
+
+import click
+
+from creditline.errors import CreditlineError
+from creditline.paths import raw_root, warehouse_path
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Warehouse and reports for revolving consumer credit lines."""
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Raw data root to write (default: CREDITLINE_RAW or data/raw).")
+@click.option("--customers", type=int, default=20_000, show_default=True)
+@click.option("--start", default="2023-01", show_default=True, help="First month, YYYY-MM.")
+@click.option("--months", type=int, default=36, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--dirty-rate", type=float, default=0.0, show_default=True,
+              help="Share of realistic bad rows to mix in, to exercise the quarantine.")
+@click.option("--chunk-size", type=int, default=50_000, show_default=True,
+              help="Customers simulated and written at a time (bounds memory).")
+def generate(out, customers, start, months, seed, dirty_rate, chunk_size) -> None:
+    """Write a synthetic portfolio in the raw data contract."""
+    from rich.progress import Progress
+
+    from creditline.generate import generate_portfolio
+
+    out = (out or raw_root()).resolve()
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Simulating", total=None)
+        counts = generate_portfolio(
+            out, customers=customers, start=start, months=months, seed=seed,
+            dirty_rate=dirty_rate, chunk_size=chunk_size,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    total = sum(counts.values())
+    detail = ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
+    click.echo(f"Wrote {total:,} raw rows to {out}: {detail}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def build(dbt_args) -> None:
+    """Run `dbt build` with the project's profile; extra arguments go to dbt
+    (for example --select core --full-refresh)."""
+    from creditline.dbt_runner import run_dbt
+    from creditline.warehouse import mart_row_counts
+
+    raw = raw_root()
+    if not raw.is_dir():
+        raise CreditlineError(f"raw data root not found: {raw} (run 'creditline generate' "
+                              "or set CREDITLINE_RAW)")
+    result = run_dbt(["build", *dbt_args])
+    if result.returncode != 0:
+        raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
+    for relation, rows in mart_row_counts(warehouse_path()):
+        click.echo(f"{relation:<45} {rows:>12,}")
+    click.echo(f"Warehouse: {warehouse_path()}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write the result to a .csv or .parquet file instead of printing it.")
+@click.option("--limit", type=int, default=50, show_default=True,
+              help="Rows to print (ignored with --out).")
+def sql(query, out, limit) -> None:
+    """Run QUERY (SQL text or a path to a .sql file) read-only against the warehouse."""
+    from creditline.warehouse import run_query
+
+    text = Path(query).read_text() if query.endswith(".sql") and Path(query).is_file() else query
+    if query.endswith(".sql") and not Path(query).is_file():
+        raise CreditlineError(f"no such SQL file: {query}")
+    frame = run_query(warehouse_path(), text)
+    if out is None:
+        import polars as pl
+
+        with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+            click.echo(frame.head(limit))
+        return
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        frame.write_csv(out)
+    elif suffix == ".parquet":
+        frame.write_parquet(out)
+    else:
+        raise CreditlineError(f"--out must end in .csv or .parquet, not {out.name}")
+    click.echo(f"Wrote {frame.height:,} rows to {out}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except CreditlineError as exc:
+        click.echo(f"creditline: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("creditline: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"creditline: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
