@@ -1,0 +1,102 @@
+-- Repayments allocated to a loan's installments oldest-due first (within an installment,
+-- interest before principal). Because allocation is FIFO, installment k is fully paid by
+-- the first repayment whose running total reaches the schedule's running total through k:
+-- an ASOF join finds it without expanding payments against installments.
+with installments as (
+    select * from {{ ref('stg_installments') }}
+),
+
+repayments as (
+    select * from {{ ref('stg_repayments') }}
+    where paid_on <= {{ as_of_date() }}
+),
+
+scheduled as (
+    select
+        installment_id,
+        loan_id,
+        installment_no,
+        due_on,
+        principal_due_amount,
+        interest_due_amount,
+        principal_due_amount + interest_due_amount as amount_due,
+        sum(principal_due_amount + interest_due_amount) over loan_schedule as cum_due_after,
+        sum(principal_due_amount) over loan_schedule - principal_due_amount
+            as principal_due_before
+    from installments
+    window loan_schedule as (
+        partition by loan_id order by installment_no rows unbounded preceding
+    )
+),
+
+running_payments as (
+    select
+        loan_id,
+        paid_on,
+        sum(repayment_amount) over (
+            partition by loan_id order by paid_at, repayment_id rows unbounded preceding
+        ) as cum_paid_after
+    from repayments
+),
+
+paid_totals as (
+    select
+        loan_id,
+        sum(repayment_amount) as total_paid_amount
+    from repayments
+    group by loan_id
+),
+
+allocated as (
+    select
+        scheduled.*,
+        scheduled.cum_due_after - scheduled.amount_due as cum_due_before,
+        running_payments.paid_on as fully_paid_on,
+        least(
+            greatest(coalesce(paid_totals.total_paid_amount, 0)
+                - (scheduled.cum_due_after - scheduled.amount_due), 0),
+            scheduled.amount_due
+        ) as paid_amount
+    from scheduled
+    asof left join running_payments
+        on scheduled.loan_id = running_payments.loan_id
+        and scheduled.cum_due_after <= running_payments.cum_paid_after
+    left join paid_totals
+        on scheduled.loan_id = paid_totals.loan_id
+),
+
+final as (
+    select
+        -- ids
+        installment_id,
+        loan_id,
+        installment_no,
+        -- dates
+        due_on,
+        fully_paid_on,
+        lag(fully_paid_on, 1, date '1900-01-01') over (
+            partition by loan_id order by installment_no
+        ) as previous_fully_paid_on,
+        -- amounts
+        principal_due_amount,
+        interest_due_amount,
+        amount_due,
+        cum_due_before,
+        cum_due_after,
+        principal_due_before,
+        paid_amount,
+        least(paid_amount, interest_due_amount) as interest_paid_amount,
+        paid_amount - least(paid_amount, interest_due_amount) as principal_paid_amount,
+        amount_due - paid_amount as unpaid_amount,
+        -- days past due: as of payment when paid, else as of the data's end
+        case
+            when fully_paid_on is not null
+                then greatest({{ days_between('due_on', 'fully_paid_on') }}, 0)
+            when due_on < {{ as_of_date() }}
+                then {{ days_between('due_on', as_of_date()) }}
+            else 0
+        end as days_past_due
+    from allocated
+)
+
+select * from final

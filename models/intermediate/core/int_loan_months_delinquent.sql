@@ -1,0 +1,102 @@
+-- Loan x month for every month in which the loan was past due on at least one day:
+-- the worst DPD reached in the month (ever-in-month, 期中ever), the DPD at the month's
+-- snapshot (point-in-time, 期末时点) and the overdue amount then.
+--
+-- DPD on a day is the days since the due date of the oldest installment unpaid that day.
+-- Under FIFO allocation installment k is the oldest unpaid one from the day installment
+-- k-1 was fully paid until it is fully paid itself, so each installment contributes only
+-- over that spell: a defaulted loan adds one row a month, not one per unpaid installment.
+with installments as (
+    select * from {{ ref('int_installments_allocated') }}
+),
+
+months as (
+    select * from {{ ref('int_months_spined') }}
+),
+
+repayments as (
+    select * from {{ ref('int_repayments_allocated') }}
+),
+
+oldest_unpaid_spells as (
+    select
+        loan_id,
+        due_on,
+        fully_paid_on,
+        greatest({{ dbt.dateadd('day', 1, 'due_on') }}, previous_fully_paid_on) as spell_start_on
+    from installments
+    where
+        previous_fully_paid_on is not null
+        and (fully_paid_on is null or fully_paid_on > due_on)
+        and due_on < {{ as_of_date() }}
+),
+
+spell_months as (
+    select
+        oldest_unpaid_spells.loan_id,
+        months.month_start_on,
+        months.snapshot_on,
+        {{ days_between(
+            'oldest_unpaid_spells.due_on',
+            'least(coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on), months.snapshot_on)'
+        ) }} as dpd_reached,
+        case
+            when oldest_unpaid_spells.fully_paid_on is null
+                or oldest_unpaid_spells.fully_paid_on > months.snapshot_on
+                then {{ days_between('oldest_unpaid_spells.due_on', 'months.snapshot_on') }}
+        end as dpd_at_snapshot
+    from oldest_unpaid_spells
+    inner join months
+        on months.snapshot_on >= oldest_unpaid_spells.spell_start_on
+        and months.month_start_on
+            <= coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on)
+),
+
+loan_months as (
+    select
+        loan_id,
+        month_start_on,
+        snapshot_on,
+        max(dpd_reached) as max_dpd_in_month,
+        coalesce(max(dpd_at_snapshot), 0) as dpd_at_snapshot
+    from spell_months
+    group by loan_id, month_start_on, snapshot_on
+),
+
+daily_paid as (
+    select
+        loan_id,
+        paid_on,
+        max(cum_paid_after) as cum_paid_after
+    from repayments
+    group by loan_id, paid_on
+),
+
+with_due as (
+    select
+        loan_months.*,
+        coalesce(installments.cum_due_after, 0) as cum_due_past
+    from loan_months
+    asof left join installments
+        on loan_months.loan_id = installments.loan_id
+        and loan_months.snapshot_on > installments.due_on
+),
+
+final as (
+    select
+        with_due.loan_id,
+        with_due.month_start_on,
+        with_due.max_dpd_in_month,
+        with_due.dpd_at_snapshot,
+        case
+            when with_due.dpd_at_snapshot > 0
+                then greatest(with_due.cum_due_past - coalesce(daily_paid.cum_paid_after, 0), 0)
+            else 0
+        end as overdue_amount
+    from with_due
+    asof left join daily_paid
+        on with_due.loan_id = daily_paid.loan_id
+        and with_due.snapshot_on >= daily_paid.paid_on
+)
+
+select * from final

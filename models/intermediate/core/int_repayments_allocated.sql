@@ -1,0 +1,79 @@
+-- Each repayment split into interest, principal and credit (overpayment beyond the whole
+-- schedule, kept rather than lost). Principal repaid is a piecewise-linear function of the
+-- running amount paid: an ASOF join finds the installment the running total has reached.
+with repayments as (
+    select * from {{ ref('stg_repayments') }}
+    where paid_on <= {{ as_of_date() }}
+),
+
+schedule as (
+    select * from {{ ref('int_installments_allocated') }}
+),
+
+schedule_totals as (
+    select
+        loan_id,
+        max(cum_due_after) as total_due_amount
+    from schedule
+    group by loan_id
+),
+
+running as (
+    select
+        *,
+        sum(repayment_amount) over (
+            partition by loan_id order by paid_at, repayment_id rows unbounded preceding
+        ) as cum_paid_after
+    from repayments
+),
+
+principal_reached as (
+    select
+        running.*,
+        coalesce(
+            schedule.principal_due_before + least(
+                greatest(running.cum_paid_after - schedule.cum_due_before
+                    - schedule.interest_due_amount, 0),
+                schedule.principal_due_amount
+            ),
+            0
+        ) as cum_principal_after
+    from running
+    asof left join schedule
+        on running.loan_id = schedule.loan_id
+        and running.cum_paid_after >= schedule.cum_due_before
+),
+
+split as (
+    select
+        principal_reached.*,
+        coalesce(schedule_totals.total_due_amount, 0) as total_due_amount,
+        cum_principal_after - coalesce(lag(cum_principal_after) over (
+            partition by principal_reached.loan_id order by paid_at, repayment_id
+        ), 0) as principal_amount,
+        greatest(cum_paid_after - coalesce(schedule_totals.total_due_amount, 0), 0)
+            - greatest(cum_paid_after - repayment_amount
+                - coalesce(schedule_totals.total_due_amount, 0), 0) as credit_amount
+    from principal_reached
+    left join schedule_totals
+        on principal_reached.loan_id = schedule_totals.loan_id
+),
+
+final as (
+    select
+        -- ids
+        repayment_id,
+        loan_id,
+        -- dates
+        paid_at,
+        paid_on,
+        -- amounts
+        repayment_amount,
+        principal_amount,
+        repayment_amount - principal_amount - credit_amount as interest_amount,
+        credit_amount,
+        cum_paid_after
+    from split
+)
+
+select * from final

@@ -1,0 +1,88 @@
+-- One row per drawdown, with its repayment position as of the data's end.
+with loans as (
+    select * from {{ ref('stg_loans') }}
+),
+
+lines as (
+    select * from {{ ref('stg_credit_lines') }}
+),
+
+installments as (
+    select * from {{ ref('int_installments_allocated') }}
+),
+
+repayments as (
+    select * from {{ ref('int_repayments_allocated') }}
+),
+
+charge_offs as (
+    select * from {{ ref('int_loans_charged_off') }}
+),
+
+schedule_summary as (
+    select
+        loan_id,
+        sum(amount_due) as total_due_amount,
+        min(due_on) as first_due_on,
+        max(days_past_due) as worst_days_past_due,
+        bool_and(fully_paid_on is not null) as is_paid_off,
+        max(fully_paid_on) as last_installment_paid_on
+    from installments
+    group by loan_id
+),
+
+repayment_summary as (
+    select
+        loan_id,
+        sum(repayment_amount) as total_paid_amount,
+        sum(principal_amount) as principal_repaid_amount,
+        sum(interest_amount) as interest_paid_amount,
+        sum(credit_amount) as credit_amount,
+        count(*) as repayment_count
+    from repayments
+    group by loan_id
+),
+
+final as (
+    select
+        -- ids
+        loans.loan_id,
+        loans.line_id,
+        lines.customer_id,
+        lines.product_code,
+        -- dates
+        loans.drawn_at,
+        loans.drawn_on,
+        cast({{ dbt.date_trunc('month', 'loans.drawn_on') }} as date) as origination_month_on,
+        schedule_summary.first_due_on,
+        case when schedule_summary.is_paid_off then schedule_summary.last_installment_paid_on end
+            as paid_off_on,
+        charge_offs.charged_off_on,
+        -- terms
+        loans.principal_amount,
+        loans.term_months,
+        loans.annual_rate,
+        loans.repayment_method,
+        -- position
+        coalesce(schedule_summary.total_due_amount, 0) as total_due_amount,
+        coalesce(repayment_summary.total_paid_amount, 0) as total_paid_amount,
+        coalesce(repayment_summary.principal_repaid_amount, 0) as principal_repaid_amount,
+        coalesce(repayment_summary.interest_paid_amount, 0) as interest_paid_amount,
+        loans.principal_amount - coalesce(repayment_summary.principal_repaid_amount, 0)
+            as outstanding_principal_amount,
+        coalesce(charge_offs.charged_off_principal_amount, 0) as charged_off_principal_amount,
+        coalesce(repayment_summary.credit_amount, 0) as overpayment_credit_amount,
+        coalesce(repayment_summary.repayment_count, 0) as repayment_count,
+        -- status
+        coalesce(schedule_summary.is_paid_off, false) as is_paid_off,
+        charge_offs.loan_id is not null as is_charged_off,
+        coalesce(schedule_summary.worst_days_past_due, 0) as worst_days_past_due
+    from loans
+    inner join lines on loans.line_id = lines.line_id
+    left join schedule_summary on loans.loan_id = schedule_summary.loan_id
+    left join repayment_summary on loans.loan_id = repayment_summary.loan_id
+    left join charge_offs on loans.loan_id = charge_offs.loan_id
+    where loans.drawn_on <= {{ as_of_date() }}
+)
+
+select * from final

@@ -1,0 +1,158 @@
+"""`make bench`: generate and build portfolios of several sizes and record, per step, wall
+time, peak memory and rows in docs/performance.md, beside the floor measured in the same
+run (one plain DuckDB pass that reads every raw file and writes each table once).
+
+Each step runs in its own child process, so the peak memory reported is that step's own
+(the child's maximum resident set, including any processes it starts).
+"""
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from creditline.paths import PROJECT_DIR
+
+RAW_TABLES = ("customers", "credit_lines", "limit_events", "loans", "installments",
+              "repayments", "credit_scores", "credit_inquiries")
+
+# Code each child runs; it prints one JSON line: rows and the child's own peak RSS.
+STEP_CODE = {
+    "generate": """
+import json, resource, sys
+from pathlib import Path
+from creditline.generate import generate_portfolio
+counts = generate_portfolio(Path(sys.argv[1]), customers=int(sys.argv[2]), months=36, seed=42)
+print(json.dumps({"rows": sum(counts.values()),
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+""",
+    "floor": """
+import json, resource, sys, duckdb
+raw, db, tables = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+con = duckdb.connect(db)
+con.execute("set memory_limit='6GB'")
+rows = 0
+for table in tables:
+    con.execute(f"create or replace table {table} as select * from read_parquet("
+                f"'{raw}/{table}/*/*.parquet', hive_partitioning=true, union_by_name=true)")
+    rows += con.execute(f"select count(*) from {table}").fetchall()[0][0]
+con.close()
+print(json.dumps({"rows": rows,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+""",
+    "build": """
+import json, resource, sys
+from pathlib import Path
+from creditline.dbt_runner import run_dbt
+result = run_dbt(["build", "--exclude", "resource_type:test", "resource_type:unit_test"],
+                 db_path=Path(sys.argv[2]), raw_root=Path(sys.argv[1]),
+                 target_path=Path(sys.argv[3]), capture=True)
+if result.returncode != 0:
+    sys.stderr.write(result.stdout[-4000:])
+    sys.exit(result.returncode)
+print(json.dumps({"rows": None,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+""",
+    "test": """
+import json, resource, sys
+from pathlib import Path
+from creditline.dbt_runner import run_dbt
+result = run_dbt(["test"], db_path=Path(sys.argv[2]), raw_root=Path(sys.argv[1]),
+                 target_path=Path(sys.argv[3]), capture=True)
+print(json.dumps({"rows": None, "exit": result.returncode,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+""",
+}
+
+
+def run_step(name: str, *args: str) -> dict:
+    """Run one step in a child process; return its wall time, peak memory and rows."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", STEP_CODE[name], *args],
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"bench step {name} failed:\n{done.stderr[-4000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"step": name, "seconds": seconds, "peak_gib": report["peak_kb"] / 1024**2,
+            "rows": report.get("rows"), "exit": report.get("exit", 0)}
+
+
+def slowest_models(target: Path, top: int = 6) -> list[tuple[str, float]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timed = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in results
+             if r["unique_id"].startswith("model.")]
+    return sorted(timed, key=lambda item: -item[1])[:top]
+
+
+def warehouse_rows(db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql("select coalesce(sum(estimated_size), 0) from duckdb_tables() "
+                       "where schema_name in ('core','lifecycle','risk','cases')").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def bench_size(customers: int, work: Path) -> dict:
+    raw, db, target = work / "raw", work / "wh.duckdb", work / "target"
+    steps = [run_step("generate", str(raw), str(customers))]
+    floor = run_step("floor", str(raw), str(work / "floor.duckdb"), ",".join(RAW_TABLES))
+    steps.append(floor)
+    build = run_step("build", str(raw), str(db), str(target))
+    build["rows"] = warehouse_rows(db)
+    steps.append(build)
+    steps.append(run_step("test", str(raw), str(db), str(target)))
+    return {"customers": customers, "steps": steps, "floor_seconds": floor["seconds"],
+            "build_seconds": build["seconds"], "slowest": slowest_models(target)}
+
+
+def render(results: list[dict]) -> str:
+    lines = ["# Performance", "",
+             f"Measured by `make bench` on {platform.machine()}, {platform.python_version()}, "
+             "2 cores, 24 GiB (this project's machines). Portfolios of 36 months, seed 42. "
+             "Peak memory is each step's own child process maximum resident set.", "",
+             "The floor is one plain DuckDB pass that reads every raw file and writes each "
+             "table once into a DuckDB file: the least any warehouse that keeps its data "
+             "must do. Target: a full build (models, without tests) within 10x the floor "
+             "and under 8 GiB peak.", ""]
+    for result in results:
+        ratio = result["build_seconds"] / result["floor_seconds"]
+        lines += [f"## {result['customers']:,} customers", "",
+                  "| step | wall time (s) | peak memory (GiB) | rows |", "|---|---:|---:|---:|"]
+        for step in result["steps"]:
+            rows = f"{step['rows']:,}" if step["rows"] is not None else "–"
+            label = step["step"] + (" (failures)" if step.get("exit") else "")
+            lines.append(f"| {label} | {step['seconds']:.1f} | {step['peak_gib']:.2f} | {rows} |")
+        verdict = "within" if ratio <= 10 else "MISSES"
+        lines += ["", f"Build / floor = {ratio:.1f}x ({verdict} the 10x target).", "",
+                  "Slowest models (dbt run timings, s): " + ", ".join(
+                      f"`{name}` {seconds:.1f}" for name, seconds in result["slowest"]), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000",
+                        help="Comma-separated customer counts.")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance.md")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="Scratch folder (default: a temporary one).")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(dir=args.work) as scratch:
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"benchmarking {size:,} customers...", flush=True)
+            results.append(bench_size(size, Path(scratch) / str(size)))
+            args.out.write_text(render(results))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
