@@ -6,6 +6,8 @@
 -- Under FIFO allocation installment k is the oldest unpaid one from the day installment
 -- k-1 was fully paid until it is fully paid itself, so each installment contributes only
 -- over that spell: a defaulted loan adds one row a month, not one per unpaid installment.
+-- A charged-off loan counts until its charge-off month (where it shows as M7+ with the
+-- default charge_off_dpd of 180) and then leaves: it is written off, no longer delinquent.
 with installments as (
     select * from {{ ref('int_installments_allocated') }}
 ),
@@ -16,6 +18,10 @@ months as (
 
 repayments as (
     select * from {{ ref('int_repayments_allocated') }}
+),
+
+charge_offs as (
+    select * from {{ ref('int_loans_charged_off') }}
 ),
 
 oldest_unpaid_spells as (
@@ -50,6 +56,11 @@ spell_months as (
         on months.snapshot_on >= oldest_unpaid_spells.spell_start_on
         and months.month_start_on
             <= coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on)
+    left join charge_offs
+        on oldest_unpaid_spells.loan_id = charge_offs.loan_id
+    where
+        charge_offs.charged_off_on is null
+        or months.month_start_on <= charge_offs.charged_off_on
 ),
 
 loan_months as (

@@ -112,6 +112,7 @@ balances as (
             as outstanding_principal_amount,
         coalesce(sum(monthly_changes.charged_off_change) over line_timeline, 0)
             as charged_off_principal_amount,
+        coalesce(monthly_changes.charged_off_change, 0) as charged_off_in_month_amount,
         coalesce(monthly_changes.drawn_amount, 0) as drawn_amount_in_month,
         coalesce(monthly_changes.drawdown_count, 0) as drawdowns_in_month
     from line_months
@@ -230,6 +231,7 @@ final as (
         -- balances
         with_last_drawdown.outstanding_principal_amount,
         with_last_drawdown.charged_off_principal_amount,
+        with_last_drawdown.charged_off_in_month_amount,
         case
             when with_last_drawdown.limit_amount > 0
                 then with_last_drawdown.outstanding_principal_amount
