@@ -1,0 +1,83 @@
+"""The creditline command: help, one-line errors with exit code 2, and read-only SQL."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+CREDITLINE = str(Path(sys.executable).parent / "creditline")
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([CREDITLINE, *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("command", ["generate", "build", "sql"])
+def test_every_subcommand_has_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert "Usage:" in result.stdout
+
+
+def test_missing_warehouse_is_one_line_and_exit_2(tmp_path):
+    result = run("sql", "select 1", env={"CREDITLINE_DB": str(tmp_path / "none.duckdb")})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "warehouse not found" in result.stderr
+
+
+def test_missing_raw_root_stops_build_with_one_line(tmp_path):
+    result = run("build", env={"CREDITLINE_RAW": str(tmp_path / "nowhere")})
+    assert result.returncode == 2
+    assert "raw data root not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_generate_argument_is_one_line(tmp_path):
+    result = run("generate", "--out", str(tmp_path), "--start", "2024-13")
+    assert result.returncode == 2
+    assert result.stderr.startswith("creditline: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_generate_writes_the_contract_and_reports_rows(tmp_path):
+    result = run("generate", "--out", str(tmp_path), "--customers", "200", "--months", "3")
+    assert result.returncode == 0, result.stderr
+    assert "customers 200" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["customers", "credit_lines", "limit_events", "loans", "installments", "repayments",
+         "credit_scores", "credit_inquiries"])
+
+
+@pytest.mark.integration
+def test_sql_prints_and_writes_csv_and_parquet(built_warehouse, tmp_path):
+    env = {"CREDITLINE_DB": str(built_warehouse)}
+    query = "select product_code, count(*) as lines from core.dim_credit_lines group by 1 order by 1"
+    printed = run("sql", query, env=env)
+    assert printed.returncode == 0, printed.stderr
+    assert "CASH" in printed.stdout and "CONSUMER" in printed.stdout
+    for suffix in ("csv", "parquet"):
+        out = tmp_path / f"lines.{suffix}"
+        written = run("sql", query, "--out", str(out), env=env)
+        assert written.returncode == 0, written.stderr
+        frame = pl.read_csv(out) if suffix == "csv" else pl.read_parquet(out)
+        assert frame["product_code"].to_list() == ["CASH", "CONSUMER"]
+        assert frame["lines"].sum() > 0
+
+
+@pytest.mark.integration
+def test_sql_file_runs_and_writes_are_refused(built_warehouse, tmp_path):
+    env = {"CREDITLINE_DB": str(built_warehouse)}
+    query_file = tmp_path / "count.sql"
+    query_file.write_text("select count(*) as n from core.fct_loans")
+    assert run("sql", str(query_file), env=env).returncode == 0
+    refused = run("sql", "create table core.x as select 1", env=env)
+    assert refused.returncode == 2
+    assert "read-only" in refused.stderr.lower()
+    bad = run("sql", "select * from no_such_table", env=env)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
