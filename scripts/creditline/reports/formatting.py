@@ -1,0 +1,193 @@
+"""Number and date formatters for reports: plain functions, one language argument each.
+
+Conventions, the same everywhere a report shows a value:
+- Missing values (None, NaN, ±inf) show as an en dash "–".
+- Rates arrive as fractions in [0, 1] (the marts' `*_rate` columns): 0.1234 -> "12.3%".
+- Rounding is half away from zero on the shortest decimal form of the value, as Excel shows
+  it (0.125 -> "0.13"), not Python's round-half-to-even on the binary float.
+- Money is CNY: "¥1,234,567". With `compact=True` large headline figures shorten to
+  "¥1.2M" (en) or "¥123.5万" / "¥1.2亿" (zh), the units Chinese readers use.
+- Months: "Mar 2025" (en), "2025年3月" (zh); the patterns and month names come from the
+  message catalogue, the compact units below are locale data (like CLDR's), not vocabulary.
+
+Negative numbers use an ASCII hyphen-minus so copied values paste into a spreadsheet.
+"""
+
+import datetime as dt
+import math
+import numbers
+from decimal import ROUND_HALF_UP, Decimal
+
+from creditline.reports.messages import translate
+
+MISSING = "–"
+CURRENCY_SYMBOL = "¥"
+
+# Compact units, largest first: (threshold, suffix).
+_COMPACT_UNITS: dict[str, tuple[tuple[int, str], ...]] = {
+    "en": ((10**9, "B"), (10**6, "M"), (10**3, "K")),
+    "zh": ((10**8, "亿"), (10**4, "万")),
+}
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and infinities (what a division by zero leaves in a mart)."""
+    if value is None:
+        return True
+    if isinstance(value, int | str | dt.date):
+        return False
+    try:
+        return not math.isfinite(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
+def _decimal(value: object) -> Decimal:
+    """The value as the decimal it prints as (numpy and Python numbers alike)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, numbers.Integral):
+        return Decimal(int(value))
+    return Decimal(repr(float(value)))  # type: ignore[arg-type]
+
+
+def _rounded(value: object, decimals: int) -> Decimal:
+    exact = _decimal(value)
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded + Decimal(0)  # turns -0.0 into 0.0
+
+
+def _grouped(value: object, decimals: int) -> str:
+    """Rounded, with thousands separators: 1234567.891, 2 -> "1,234,567.89"."""
+    return f"{_rounded(value, decimals):,.{decimals}f}"
+
+
+def number(value: object, decimals: int = 0, lang: str = "en") -> str:
+    """A plain number with thousands separators: 1234.5, 1 -> "1,234.5"."""
+    if is_missing(value):
+        return MISSING
+    return _grouped(value, decimals)  # type: ignore[arg-type]
+
+
+def integer(value: object, lang: str = "en") -> str:
+    """A count with thousands separators: 1234567 -> "1,234,567"."""
+    return number(value, 0, lang)
+
+
+def compact_number(value: object, decimals: int = 1, lang: str = "en") -> str:
+    """A large number shortened with the language's units: 1234567 -> "1.2M" / "123.5万".
+    Below the smallest unit it is written in full."""
+    if is_missing(value):
+        return MISSING
+    magnitude = abs(_decimal(value))
+    for threshold, suffix in _COMPACT_UNITS[lang]:
+        if magnitude >= threshold:
+            return _grouped(_decimal(value) / threshold, decimals) + suffix
+    return _grouped(value, 0)  # type: ignore[arg-type]
+
+
+def money(value: object, decimals: int = 0, lang: str = "en", compact: bool = False) -> str:
+    """CNY: 1234567 -> "¥1,234,567"; -1234.5, 2 -> "-¥1,234.50"; compact for headlines."""
+    if is_missing(value):
+        return MISSING
+    magnitude = abs(_decimal(value))
+    if compact:
+        body = compact_number(magnitude, decimals or 1, lang)
+    else:
+        body = _grouped(magnitude, decimals)
+    rounds_to_zero = not body.strip("0.,")
+    sign = "-" if _decimal(value) < 0 and not rounds_to_zero else ""
+    return f"{sign}{CURRENCY_SYMBOL}{body}"
+
+
+def percent(value: object, decimals: int = 1, lang: str = "en") -> str:
+    """A fraction as a percentage: 0.1234 -> "12.3%"."""
+    if is_missing(value):
+        return MISSING
+    return _grouped(_decimal(value) * 100, decimals) + "%"
+
+
+def basis_points(value: object, decimals: int = 0, lang: str = "en") -> str:
+    """A fraction in basis points: 0.0012 -> "12 bp" (en), "12个基点" (zh)."""
+    if is_missing(value):
+        return MISSING
+    points = _grouped(_decimal(value) * 10_000, decimals)
+    return translate("format.basis_points", lang, value=points)
+
+
+def signed_change(value: object, unit: str = "pp", decimals: int = 1, lang: str = "en") -> str:
+    """A change with its sign, for KPI tiles: 0.012 -> "+1.2 pp".
+
+    unit: "pp" (difference of two rates, in percentage points), "bp" (basis points),
+    "percent" (relative change: 0.05 -> "+5.0%"), "number", "money". A change that rounds
+    to zero has no sign.
+    """
+    if is_missing(value):
+        return MISSING
+    scale = {"pp": 100, "bp": 10_000, "percent": 100, "number": 1, "money": 1}[unit]
+    scaled = _rounded(_decimal(value) * scale, decimals)
+    sign = "+" if scaled > 0 else "-" if scaled < 0 else ""
+    body = _grouped(abs(scaled), decimals)
+    if unit == "pp":
+        return translate("format.percentage_points", lang, value=sign + body)
+    if unit == "bp":
+        return translate("format.basis_points", lang, value=sign + body)
+    if unit == "percent":
+        return f"{sign}{body}%"
+    if unit == "money":
+        return f"{sign}{CURRENCY_SYMBOL}{body}"
+    return sign + body
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        return dt.date.fromisoformat(text + "-01" if len(text) == 7 else text[:10])
+    raise TypeError(f"expected a date, datetime or ISO date string, got {value!r}")
+
+
+def month(value: object, lang: str = "en") -> str:
+    """A calendar month: 2025-03-31 -> "Mar 2025" (en), "2025年3月" (zh)."""
+    if is_missing(value):
+        return MISSING
+    d = _as_date(value)
+    short = translate(f"month.short.{d.month}", lang)
+    return translate("format.month", lang, year=d.year, month=d.month, month_short=short)
+
+
+def date(value: object, lang: str = "en") -> str:
+    """A calendar day: 2025-03-31 -> "31 Mar 2025" (en), "2025年3月31日" (zh)."""
+    if is_missing(value):
+        return MISSING
+    d = _as_date(value)
+    short = translate(f"month.short.{d.month}", lang)
+    return translate("format.date", lang, year=d.year, month=d.month, day=d.day, month_short=short)
+
+
+def text(value: object, lang: str = "en") -> str:
+    """Any value as text; missing values as "–"."""
+    return MISSING if is_missing(value) else str(value)
+
+
+# The formatters by name: Jinja filters of the same name, and table column formats.
+FORMATTERS = {
+    "text": text,
+    "number": number,
+    "integer": integer,
+    "compact_number": compact_number,
+    "money": money,
+    "percent": percent,
+    "basis_points": basis_points,
+    "signed_change": signed_change,
+    "month": month,
+    "date": date,
+}
+
+
+def format_value(value: object, fmt: str, lang: str = "en", **options: object) -> str:
+    """Format with the named formatter: format_value(0.1, "percent", "zh", decimals=2)."""
+    return FORMATTERS[fmt](value, lang=lang, **options)  # type: ignore[operator]
