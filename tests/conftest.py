@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from creditline.build import build_warehouse
 from creditline.dbt_runner import run_dbt
 
 # The integration portfolio: small enough for CI, large enough for every archetype.
@@ -16,7 +17,8 @@ def dbt_ok(args: list[str], db: Path, raw: Path, target: Path) -> None:
     """Run dbt and fail the test with dbt's own output when it does not succeed."""
     result = run_dbt(args, db_path=db, raw_root=raw, target_path=target, capture=True)
     if result.returncode != 0:
-        pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+        output = f"{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        pytest.fail(f"dbt {' '.join(args)} failed:\n{output}")
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +36,10 @@ def built_warehouse(small_portfolio, tmp_path_factory) -> Path:
     """The small portfolio built with `dbt build` into a temporary DuckDB file."""
     work = tmp_path_factory.mktemp("warehouse")
     db = work / "creditline.duckdb"
-    dbt_ok(["build"], db, small_portfolio, work / "target")
+    result = build_warehouse([], db_path=db, raw_root=small_portfolio,
+                             target_path=work / "target", capture=True)
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}")
     return db
 
 

@@ -57,7 +57,8 @@ def test_generate_writes_the_contract_and_reports_rows(tmp_path):
 @pytest.mark.integration
 def test_sql_prints_and_writes_csv_and_parquet(built_warehouse, tmp_path):
     env = {"CREDITLINE_DB": str(built_warehouse)}
-    query = "select product_code, count(*) as lines from core.dim_credit_lines group by 1 order by 1"
+    query = ("select product_code, count(*) as lines from core.dim_credit_lines "
+             "group by 1 order by 1")
     printed = run("sql", query, env=env)
     assert printed.returncode == 0, printed.stderr
     assert "CASH" in printed.stdout and "CONSUMER" in printed.stdout

@@ -52,14 +52,14 @@ def generate(out, customers, start, months, seed, dirty_rate, chunk_size) -> Non
 def build(dbt_args) -> None:
     """Run `dbt build` with the project's profile; extra arguments go to dbt
     (for example --select core --full-refresh)."""
-    from creditline.dbt_runner import run_dbt
+    from creditline.build import build_warehouse
     from creditline.warehouse import mart_row_counts
 
     raw = raw_root()
     if not raw.is_dir():
         raise CreditlineError(f"raw data root not found: {raw} (run 'creditline generate' "
                               "or set CREDITLINE_RAW)")
-    result = run_dbt(["build", *dbt_args])
+    result = build_warehouse(list(dbt_args), db_path=warehouse_path())
     if result.returncode != 0:
         raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
     for relation, rows in mart_row_counts(warehouse_path()):
