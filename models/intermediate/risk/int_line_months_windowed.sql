@@ -1,0 +1,121 @@
+-- One row per line per month (the grain of fct_line_months) with what the risk marts need
+-- around it, all computed in one ordered pass over each line's months: the segment, the
+-- previous month's state, the month's new charge-off, the population flags, and worst or
+-- average figures over the months before and after. A line's months are contiguous from its
+-- opening month to the as-of month, so "n rows before" is "n months before".
+{%- set before_months = var('risk_roll_window_before_months') %}
+{%- set after_months = var('risk_roll_window_after_months') %}
+{%- set action_months = var('risk_limit_action_window_months') %}
+{%- set bad_months = var('risk_bad_horizon_months') %}
+with line_months as (
+    select * from {{ ref('fct_line_months') }}
+),
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+with_segment as (
+    select
+        line_months.*,
+        coalesce(customers.occupation, 'unknown') as occupation,
+        coalesce(line_months.score_band, 'unscored') as score_band_label,
+        -- a line whose delinquent loans were written off stays past due forever; it has left
+        -- the receivable book and the roll population
+        (
+            line_months.charged_off_principal_amount > 0
+            and line_months.dpd_month_end > {{ var('charge_off_dpd') }}
+        ) as is_written_off
+    from line_months
+    left join customers on line_months.customer_id = customers.customer_id
+),
+
+with_new_charge_off as (
+    select
+        *,
+        charged_off_principal_amount - coalesce(lag(charged_off_principal_amount) over (
+            partition by line_id order by month_start_on
+        ), 0) as new_charged_off_principal_amount
+    from with_segment
+),
+
+windowed as (
+    select
+        with_new_charge_off.*,
+        -- previous month
+        lag(dpd_month_end) over line_timeline as previous_dpd_month_end,
+        lag(dpd_bucket_month_end) over line_timeline as previous_dpd_bucket_month_end,
+        lag(outstanding_principal_amount) over line_timeline as previous_outstanding_principal_amount,
+        lag(line_status) over line_timeline as previous_line_status,
+        lag(is_written_off) over line_timeline as previous_is_written_off,
+        lag(score, {{ var('ew_score_drop_months') }}) over line_timeline as score_months_before,
+        -- worst DPD (ever in month) in the window up to the observation month, and after it
+        max(max_dpd_in_month) over (
+            line_timeline rows between {{ before_months - 1 }} preceding and current row
+        ) as worst_dpd_window_before,
+        count(*) over (
+            line_timeline rows between {{ before_months - 1 }} preceding and current row
+        ) as months_in_window_before,
+        max(max_dpd_in_month) over (
+            line_timeline rows between 1 following and {{ after_months }} following
+        ) as worst_dpd_window_after,
+        count(case when is_month_complete then 1 end) over (
+            line_timeline rows between 1 following and {{ after_months }} following
+        ) as complete_months_window_after,
+        -- score performance: worst DPD in the bad-definition horizon after the month
+        max(max_dpd_in_month) over (
+            line_timeline rows between 1 following and {{ bad_months }} following
+        ) as worst_dpd_bad_horizon,
+        sum(new_charged_off_principal_amount) over (
+            line_timeline rows between 1 following and {{ bad_months }} following
+        ) as charged_off_bad_horizon_amount,
+        count(case when is_month_complete then 1 end) over (
+            line_timeline rows between 1 following and {{ bad_months }} following
+        ) as complete_months_bad_horizon,
+        -- limit actions: the month-ends before the month and after it
+        avg(utilization_rate) over (
+            line_timeline rows between {{ action_months }} preceding and 1 preceding
+        ) as avg_utilization_action_before,
+        avg(utilization_rate) over (
+            line_timeline rows between 1 following and {{ action_months }} following
+        ) as avg_utilization_action_after,
+        max(max_dpd_in_month) over (
+            line_timeline rows between {{ action_months }} preceding and 1 preceding
+        ) as worst_dpd_action_before,
+        max(max_dpd_in_month) over (
+            line_timeline rows between 1 following and {{ action_months }} following
+        ) as worst_dpd_action_after,
+        max(case when line_status = 'closed' then 1 else 0 end) over (
+            line_timeline rows between {{ action_months }} preceding and 1 preceding
+        ) as was_closed_action_before,
+        max(case when line_status = 'closed' then 1 else 0 end) over (
+            line_timeline rows between 1 following and {{ action_months }} following
+        ) as was_closed_action_after,
+        count(*) over (
+            line_timeline rows between {{ action_months }} preceding and 1 preceding
+        ) as months_action_before,
+        count(case when is_month_complete then 1 end) over (
+            line_timeline rows between 1 following and {{ action_months }} following
+        ) as complete_months_action_after
+    from with_new_charge_off
+    window line_timeline as (partition by line_id order by month_start_on)
+),
+
+final as (
+    select
+        *,
+        outstanding_principal_amount > 0 as is_receivable,
+        line_status in ('open', 'frozen')
+            and (
+                outstanding_principal_amount > 0
+                or last_drawn_on > {{ dbt.dateadd('month', -var('risk_active_lookback_months'), 'snapshot_on') }}
+            ) as is_active,
+        line_status <> 'closed' or dpd_month_end > 0 as is_open_or_delinquent,
+        (line_status <> 'closed' or dpd_month_end > 0) and not is_written_off
+            as is_in_roll_population,
+        (previous_line_status <> 'closed' or previous_dpd_month_end > 0)
+            and not previous_is_written_off as was_in_roll_population
+    from windowed
+)
+
+select * from final
