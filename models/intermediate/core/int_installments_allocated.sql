@@ -53,14 +53,17 @@ allocated as (
         scheduled.cum_due_after - scheduled.amount_due as cum_due_before,
         running_payments.paid_on as fully_paid_on,
         least(
-            greatest(coalesce(paid_totals.total_paid_amount, 0)
-                - (scheduled.cum_due_after - scheduled.amount_due), 0),
+            greatest(
+                coalesce(paid_totals.total_paid_amount, 0)
+                - (scheduled.cum_due_after - scheduled.amount_due), 0
+            ),
             scheduled.amount_due
         ) as paid_amount
     from scheduled
     asof left join running_payments
-        on scheduled.loan_id = running_payments.loan_id
-        and scheduled.cum_due_after <= running_payments.cum_paid_after
+        on
+            scheduled.loan_id = running_payments.loan_id
+            and scheduled.cum_due_after <= running_payments.cum_paid_after
     left join paid_totals
         on scheduled.loan_id = paid_totals.loan_id
 ),

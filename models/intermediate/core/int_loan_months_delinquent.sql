@@ -47,14 +47,16 @@ spell_months as (
             'least(coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on), months.snapshot_on)'
         ) }} as dpd_reached,
         case
-            when oldest_unpaid_spells.fully_paid_on is null
+            when
+                oldest_unpaid_spells.fully_paid_on is null
                 or oldest_unpaid_spells.fully_paid_on > months.snapshot_on
                 then {{ days_between('oldest_unpaid_spells.due_on', 'months.snapshot_on') }}
         end as dpd_at_snapshot
     from oldest_unpaid_spells
     inner join months
-        on months.snapshot_on >= oldest_unpaid_spells.spell_start_on
-        and months.month_start_on
+        on
+            months.snapshot_on >= oldest_unpaid_spells.spell_start_on
+            and months.month_start_on
             <= coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on)
     left join charge_offs
         on oldest_unpaid_spells.loan_id = charge_offs.loan_id
@@ -89,8 +91,9 @@ with_due as (
         coalesce(installments.cum_due_after, 0) as cum_due_past
     from loan_months
     asof left join installments
-        on loan_months.loan_id = installments.loan_id
-        and loan_months.snapshot_on > installments.due_on
+        on
+            loan_months.loan_id = installments.loan_id
+            and loan_months.snapshot_on > installments.due_on
 ),
 
 final as (
@@ -106,8 +109,9 @@ final as (
         end as overdue_amount
     from with_due
     asof left join daily_paid
-        on with_due.loan_id = daily_paid.loan_id
-        and with_due.snapshot_on >= daily_paid.paid_on
+        on
+            with_due.loan_id = daily_paid.loan_id
+            and with_due.snapshot_on >= daily_paid.paid_on
 )
 
 select * from final

@@ -32,16 +32,19 @@ principal_reached as (
         running.*,
         coalesce(
             schedule.principal_due_before + least(
-                greatest(running.cum_paid_after - schedule.cum_due_before
-                    - schedule.interest_due_amount, 0),
+                greatest(
+                    running.cum_paid_after - schedule.cum_due_before
+                    - schedule.interest_due_amount, 0
+                ),
                 schedule.principal_due_amount
             ),
             0
         ) as cum_principal_after
     from running
     asof left join schedule
-        on running.loan_id = schedule.loan_id
-        and running.cum_paid_after >= schedule.cum_due_before
+        on
+            running.loan_id = schedule.loan_id
+            and running.cum_paid_after >= schedule.cum_due_before
 ),
 
 split as (
@@ -52,8 +55,10 @@ split as (
             partition by principal_reached.loan_id order by paid_at, repayment_id
         ), 0) as principal_amount,
         greatest(cum_paid_after - coalesce(schedule_totals.total_due_amount, 0), 0)
-            - greatest(cum_paid_after - repayment_amount
-                - coalesce(schedule_totals.total_due_amount, 0), 0) as credit_amount
+        - greatest(
+            cum_paid_after - repayment_amount
+            - coalesce(schedule_totals.total_due_amount, 0), 0
+        ) as credit_amount
     from principal_reached
     left join schedule_totals
         on principal_reached.loan_id = schedule_totals.loan_id

@@ -5,7 +5,9 @@ with chained as (
         line_id,
         event_seq,
         limit_before_amount,
-        lag(limit_after_amount) over (partition by line_id order by event_seq) as previous_limit_after
+        lag(limit_after_amount)
+            over (partition by line_id order by event_seq)
+            as previous_limit_after
     from {{ ref('fct_limit_events') }}
 )
 
