@@ -1,7 +1,8 @@
 {#- One bound of the Wilson score interval for a binomial proportion successes / trials, at
     the two-sided normal quantile z (default var('lifecycle_confidence_z'), 1.96 for 95%).
-    side is 'lower' or 'upper'. Null when trials is 0 or null; clamped to [0, 1] so floating
-    error never leaves the unit interval. -#}
+    side is 'lower' or 'upper'. Null when trials is 0 or null; exactly 0 (lower) for 0
+    successes and 1 (upper) for all, and clamped to [0, 1] so floating error never leaves
+    the unit interval. -#}
 {% macro wilson_interval(successes, trials, side, z=none) -%}
     {{ return(adapter.dispatch('wilson_interval', 'creditline')(successes, trials, side, z)) }}
 {%- endmacro %}
@@ -15,7 +16,14 @@
     {%- set p = '(' ~ to_double(successes) ~ ' / ' ~ n ~ ')' -%}
     {%- set z2 = '(' ~ z ~ ' * ' ~ z ~ ')' -%}
     case
-        when {{ trials }} > 0 then
+        when {{ trials }} is null or {{ trials }} <= 0 then null
+        -- the exact bound at the edges (0 of n, n of n), free of floating error
+        {%- if side == 'lower' %}
+        when {{ successes }} <= 0 then 0.0
+        {%- else %}
+        when {{ successes }} >= {{ trials }} then 1.0
+        {%- endif %}
+        else
             greatest(0.0, least(1.0,
                 (
                     {{ p }} + {{ z2 }} / (2 * {{ n }})
