@@ -1,14 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_loans_affected') }}
 -- Repayments allocated to a loan's installments oldest-due first (within an installment,
 -- interest before principal). Because allocation is FIFO, installment k is fully paid by
 -- the first repayment whose running total reaches the schedule's running total through k:
 -- an ASOF join finds it without expanding payments against installments.
+-- Incremental: a daily build recomputes only the loans in int_loans_affected (whole loans,
+-- since a late repayment moves the allocation of every later installment).
 with installments as (
     select * from {{ ref('stg_installments') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 repayments as (
     select * from {{ ref('stg_repayments') }}
     where paid_on <= {{ as_of_date() }}
+    {%- if incremental_window_active() %}
+    and loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 scheduled as (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_loans_affected') }}
 -- Loan x month for every month in which the loan was past due on at least one day:
 -- the worst DPD reached in the month (ever-in-month, 期中ever), the DPD at the month's
 -- snapshot (point-in-time, 期末时点) and the overdue amount then.
@@ -10,6 +20,9 @@
 -- default charge_off_dpd of 180) and then leaves: it is written off, no longer delinquent.
 with installments as (
     select * from {{ ref('int_installments_allocated') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 months as (
@@ -18,6 +31,9 @@ months as (
 
 repayments as (
     select * from {{ ref('int_repayments_allocated') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 charge_offs as (

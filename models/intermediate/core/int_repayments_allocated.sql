@@ -1,13 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_loans_affected') }}
 -- Each repayment split into interest, principal and credit (overpayment beyond the whole
 -- schedule, kept rather than lost). Principal repaid is a piecewise-linear function of the
 -- running amount paid: an ASOF join finds the installment the running total has reached.
 with repayments as (
     select * from {{ ref('stg_repayments') }}
     where paid_on <= {{ as_of_date() }}
+    {%- if incremental_window_active() %}
+    and loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 schedule as (
     select * from {{ ref('int_installments_allocated') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 schedule_totals as (

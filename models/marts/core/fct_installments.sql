@@ -1,7 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_loans_affected') }}
 -- One row per scheduled installment: what was due, what was paid (allocated oldest-due
 -- first), when it was fully paid and its days past due.
 with installments as (
     select * from {{ ref('int_installments_allocated') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 loans as (

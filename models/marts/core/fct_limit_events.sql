@@ -1,6 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('line_id', 'int_lines_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_lines_affected') }}
 -- One row per change of a line's limit or state, in order, with the state it left.
 with events as (
     select * from {{ ref('int_limit_events_sequenced') }}
+    {%- if incremental_window_active() %}
+    where line_id in (select line_id from {{ ref('int_lines_affected') }})
+    {%- endif %}
 ),
 
 lines as (

@@ -1,5 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('line_id', 'int_lines_affected',
+                                            'month_start_on >= ' ~ line_months_rebuilt_from()) }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_lines_affected') }}
 -- One row per credit line per month from its opening month to the as-of month: the state
 -- at the month's snapshot (month-end, or the as-of date in an incomplete last month).
+-- Incremental: a daily build recomputes the lines in int_lines_affected whole, and every
+-- line's months from the previous as-of month on (balances_to_build).
 with lines as (
     select * from {{ ref('stg_credit_lines') }}
 ),
@@ -178,15 +191,24 @@ customer_month_inquiries as (
     group by 1, 2
 ),
 
+balances_to_build as (
+    select * from balances
+    {%- if incremental_window_active() %}
+    where
+        line_id in (select line_id from {{ ref('int_lines_affected') }})
+        or month_start_on >= {{ line_months_rebuilt_from() }}
+    {%- endif %}
+),
+
 with_state as (
     select
-        balances.*,
+        balances_to_build.*,
         daily_line_state.limit_amount,
         daily_line_state.line_status
-    from balances
+    from balances_to_build
     asof left join daily_line_state
-        on balances.line_id = daily_line_state.line_id
-        and balances.snapshot_on >= daily_line_state.event_on
+        on balances_to_build.line_id = daily_line_state.line_id
+        and balances_to_build.snapshot_on >= daily_line_state.event_on
 ),
 
 with_score as (

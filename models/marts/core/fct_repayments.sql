@@ -1,6 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
+    )
+}}
+
+-- depends_on: {{ ref('int_loans_affected') }}
 -- One row per repayment, split into interest, principal and credit (overpayment).
 with repayments as (
     select * from {{ ref('int_repayments_allocated') }}
+    {%- if incremental_window_active() %}
+    where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
+    {%- endif %}
 ),
 
 loans as (
