@@ -28,13 +28,24 @@ def cli() -> None:
               help="Share of realistic bad rows to mix in, to exercise the quarantine.")
 @click.option("--chunk-size", type=int, default=50_000, show_default=True,
               help="Customers simulated and written at a time (bounds memory).")
-def generate(out, customers, start, months, seed, dirty_rate, chunk_size) -> None:
-    """Write a synthetic portfolio in the raw data contract."""
+@click.option("--append-day", "append_day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Extend the portfolio already under --out by one day of new records "
+                   "(load date YYYY-MM-DD, with a few late arrivals) instead of generating.")
+def generate(out, customers, start, months, seed, dirty_rate, chunk_size, append_day) -> None:
+    """Write a synthetic portfolio in the raw data contract (or append one day to it)."""
     from rich.progress import Progress
 
     from creditline.generate import generate_portfolio
 
     out = (out or raw_root()).resolve()
+    if append_day is not None:
+        from creditline.synth.append import append_day as append
+
+        counts = append(out, append_day.date(), seed=seed)
+        detail = ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
+        click.echo(f"Appended {sum(counts.values()):,} raw rows for load date "
+                   f"{append_day.date()} to {out}: {detail}")
+        return
     with Progress(transient=True) as progress:
         task = progress.add_task("Simulating", total=None)
         counts = generate_portfolio(
@@ -95,6 +106,27 @@ def sql(query, out, limit) -> None:
     else:
         raise CreditlineError(f"--out must end in .csv or .parquet, not {out.name}")
     click.echo(f"Wrote {frame.height:,} rows to {out}")
+
+
+@cli.command()
+@click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The run's date (default today): raw freshness is judged against it.")
+@click.option("--full-refresh", is_flag=True,
+              help="Rebuild every incremental model from all raw data.")
+@click.option("--no-reports", is_flag=True, help="Publish the warehouse without rendering reports.")
+def daily(run_date, full_refresh, no_reports) -> None:
+    """The scheduled run: check raw freshness, build incrementally in a copy of the
+    warehouse, test it, publish it atomically, render the reports. Exit 0 published,
+    1 build or test failed (nothing published), 3 another run in progress, 4 raw data
+    stale, 5 published but reports failed."""
+    from creditline.daily import run_daily
+
+    result = run_daily(run_date=run_date.date() if run_date else None,
+                       db_path=warehouse_path(), raw_root=raw_root(),
+                       full_refresh=full_refresh, reports=not no_reports,
+                       echo=lambda line: click.echo(line, err=True))
+    click.echo(result.summary)
+    sys.exit(result.exit_code)
 
 
 def main() -> None:
