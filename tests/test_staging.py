@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import dbt_ok
+from dbt_support import dbt_ok
 from raw_fixtures import valid_extract, write_corrupt_parquet, write_raw, write_table
 
 from creditline.dbt_runner import run_dbt
