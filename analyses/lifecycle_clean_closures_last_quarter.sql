@@ -17,7 +17,8 @@ in_quarter as (
     select episodes.*
     from episodes
     cross join last_quarter
-    where episodes.closed_on >= last_quarter.quarter_start_on
+    where
+        episodes.closed_on >= last_quarter.quarter_start_on
         and episodes.closed_on < last_quarter.next_quarter_start_on
 )
 

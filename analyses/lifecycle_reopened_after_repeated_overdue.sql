@@ -19,6 +19,7 @@ select
     is_reclosed_within_365d,
     has_dpd30_within_365d_after_reopen
 from {{ ref('fct_closure_episodes') }}
-where is_reopened
+where
+    is_reopened
     and overdue_episodes_before_closure >= 3
 order by overdue_episodes_before_closure desc, reopened_on

@@ -31,14 +31,15 @@ LIFECYCLE_SELECTION = [
 
 # --- independent computations -----------------------------------------------------------
 
+
 def kaplan_meier(durations: list[int], events: list[bool]) -> list[dict]:
     """Kaplan–Meier by hand: one point per distinct observed time, Greenwood variance and
     the log-log (Kalbfleisch–Prentice) interval."""
     points, survival, greenwood, seen_event = [], 1.0, 0.0, False
     for time in sorted(set(durations)):
         at_risk = sum(1 for d in durations if d >= time)
-        reopened = sum(1 for d, e in zip(durations, events) if d == time and e)
-        censored = sum(1 for d, e in zip(durations, events) if d == time and not e)
+        reopened = sum(1 for d, e in zip(durations, events, strict=True) if d == time and e)
+        censored = sum(1 for d, e in zip(durations, events, strict=True) if d == time and not e)
         if reopened:
             seen_event = True
             survival *= 1 - reopened / at_risk
@@ -50,9 +51,17 @@ def kaplan_meier(durations: list[int], events: list[bool]) -> list[dict]:
         else:
             se = math.sqrt(greenwood) / abs(math.log(survival))
             lower, upper = survival ** math.exp(Z95 * se), survival ** math.exp(-Z95 * se)
-        points.append({"time": time, "at_risk": at_risk, "reopened": reopened,
-                       "censored": censored, "survival": survival, "lower": lower,
-                       "upper": upper})
+        points.append(
+            {
+                "time": time,
+                "at_risk": at_risk,
+                "reopened": reopened,
+                "censored": censored,
+                "survival": survival,
+                "lower": lower,
+                "upper": upper,
+            }
+        )
     return points
 
 
@@ -65,17 +74,21 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
 
 def rows(con, query: str) -> list[dict]:
     relation = con.sql(query)
-    return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 # --- generated portfolio ----------------------------------------------------------------
 
+
 @pytest.mark.integration
 def test_survival_curves_match_an_independent_kaplan_meier_on_the_episodes(warehouse):
-    episodes = rows(warehouse, """
+    episodes = rows(
+        warehouse,
+        """
         select closure_reason_category, coalesce(score_band_at_closure, 'unscored') as band,
                is_clean_closure, time_to_reopen_days, is_reopened
-        from lifecycle.fct_closure_episodes""")
+        from lifecycle.fct_closure_episodes""",
+    )
     assert len(episodes) > 200 and any(e["is_reopened"] for e in episodes)
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for episode in episodes:
@@ -86,20 +99,27 @@ def test_survival_curves_match_an_independent_kaplan_meier_on_the_episodes(wareh
         groups[("clean_closure", clean)].append(episode)
 
     built = defaultdict(list)
-    for row in rows(warehouse, """
+    for row in rows(
+        warehouse,
+        """
             select * from lifecycle.mart_reopen_survival
-            order by group_type, group_value, time_to_reopen_days"""):
+            order by group_type, group_value, time_to_reopen_days""",
+    ):
         built[(row["group_type"], row["group_value"])].append(row)
     assert set(built) == set(groups)
 
     for key, members in groups.items():
-        expected = kaplan_meier([m["time_to_reopen_days"] for m in members],
-                                [m["is_reopened"] for m in members])
+        expected = kaplan_meier(
+            [m["time_to_reopen_days"] for m in members], [m["is_reopened"] for m in members]
+        )
         got = built[key]
         assert [r["time_to_reopen_days"] for r in got] == [p["time"] for p in expected], key
-        for row, point in zip(got, expected):
+        for row, point in zip(got, expected, strict=True):
             assert (row["at_risk_count"], row["reopened_count"], row["censored_count"]) == (
-                point["at_risk"], point["reopened"], point["censored"]), key
+                point["at_risk"],
+                point["reopened"],
+                point["censored"],
+            ), key
             assert row["survival_rate"] == pytest.approx(point["survival"], abs=1e-6)
             assert row["survival_lower"] == pytest.approx(point["lower"], abs=1e-6)
             assert row["survival_upper"] == pytest.approx(point["upper"], abs=1e-6)
@@ -110,14 +130,20 @@ def test_survival_curves_match_an_independent_kaplan_meier_on_the_episodes(wareh
 @pytest.mark.integration
 def test_cohort_rates_and_wilson_intervals_match_the_episodes(warehouse):
     as_of = warehouse.sql("select as_of_on from intermediate.int_as_of_date").fetchall()[0][0]
-    episodes = rows(warehouse, """
+    episodes = rows(
+        warehouse,
+        """
         select closure_month_on, closed_on, time_to_reopen_days, is_reopened
-        from lifecycle.fct_closure_episodes""")
+        from lifecycle.fct_closure_episodes""",
+    )
     by_month = defaultdict(list)
     for episode in episodes:
         by_month[episode["closure_month_on"]].append(episode)
-    totals = rows(warehouse, """
-        select * from lifecycle.mart_closure_cohorts where reason_category = 'all'""")
+    totals = rows(
+        warehouse,
+        """
+        select * from lifecycle.mart_closure_cohorts where reason_category = 'all'""",
+    )
     assert {t["horizon_days"] for t in totals} == {30, 90, 180, 365}
     checked_nulls = 0
     for total in totals:
@@ -128,8 +154,9 @@ def test_cohort_rates_and_wilson_intervals_match_the_episodes(warehouse):
             assert total["reopened_rate"] is None and total["reopened_count"] is None
             checked_nulls += 1
             continue
-        reopened = sum(1 for m in members
-                       if m["is_reopened"] and m["time_to_reopen_days"] <= horizon)
+        reopened = sum(
+            1 for m in members if m["is_reopened"] and m["time_to_reopen_days"] <= horizon
+        )
         assert total["reopened_count"] == reopened
         assert total["reopened_rate"] == pytest.approx(reopened / len(members))
         lower, upper = wilson(reopened, len(members))
@@ -154,11 +181,17 @@ def test_clean_closures_have_no_late_installment_up_to_the_closure_date(warehous
         if paid_on is None and due_on >= as_of:
             continue
         late_from[customer].append(due_on + timedelta(days=1))
-    episodes = rows(warehouse, """
-        select customer_id, closed_on, is_clean_closure from lifecycle.fct_closure_episodes""")
-    mismatches = [e for e in episodes
-                  if e["is_clean_closure"] != (not any(day <= e["closed_on"]
-                                                        for day in late_from[e["customer_id"]]))]
+    episodes = rows(
+        warehouse,
+        """
+        select customer_id, closed_on, is_clean_closure from lifecycle.fct_closure_episodes""",
+    )
+    mismatches = [
+        e
+        for e in episodes
+        if e["is_clean_closure"]
+        != (not any(day <= e["closed_on"] for day in late_from[e["customer_id"]]))
+    ]
     assert mismatches == []
     assert any(e["is_clean_closure"] for e in episodes)
     assert any(not e["is_clean_closure"] for e in episodes)
@@ -176,38 +209,91 @@ def test_recovery_curves_cover_every_month_around_the_closure(warehouse):
 
 # --- planted stories --------------------------------------------------------------------
 
+
 def customer(customer_id: str, occupation: str = "salaried") -> dict:
-    return {"customer_id": customer_id, "created_at": "2022-12-01 09:00:00",
-            "birth_year": 1988, "city_tier": 2, "occupation": occupation,
-            "income_band": "10k_20k", "channel": "app"}
+    return {
+        "customer_id": customer_id,
+        "created_at": "2022-12-01 09:00:00",
+        "birth_year": 1988,
+        "city_tier": 2,
+        "occupation": occupation,
+        "income_band": "10k_20k",
+        "channel": "app",
+    }
 
 
 def line(line_id: str, customer_id: str, limit: str, product: str = "CASH") -> dict:
-    return {"line_id": line_id, "customer_id": customer_id, "product_code": product,
-            "opened_at": "2023-01-05 10:00:00", "initial_limit": limit}
+    return {
+        "line_id": line_id,
+        "customer_id": customer_id,
+        "product_code": product,
+        "opened_at": "2023-01-05 10:00:00",
+        "initial_limit": limit,
+    }
 
 
-def event(event_id: str, line_id: str, at: str, kind: str, before: str, after: str,
-          reason: str, by: str = "risk_engine") -> dict:
-    return {"event_id": event_id, "line_id": line_id, "event_at": at, "event_type": kind,
-            "limit_before": before, "limit_after": after, "reason_code": reason,
-            "initiated_by": by}
+def event(
+    event_id: str,
+    line_id: str,
+    at: str,
+    kind: str,
+    before: str,
+    after: str,
+    reason: str,
+    by: str = "risk_engine",
+) -> dict:
+    return {
+        "event_id": event_id,
+        "line_id": line_id,
+        "event_at": at,
+        "event_type": kind,
+        "limit_before": before,
+        "limit_after": after,
+        "reason_code": reason,
+        "initiated_by": by,
+    }
 
 
-def loan(loan_id: str, line_id: str, drawn_at: str, dues: list[str], paid: list[str | None],
-         amount: int = 300) -> tuple[dict, list[dict], list[dict]]:
+def loan(
+    loan_id: str,
+    line_id: str,
+    drawn_at: str,
+    dues: list[str],
+    paid: list[str | None],
+    amount: int = 300,
+) -> tuple[dict, list[dict], list[dict]]:
     """A zero-interest loan with one installment per due date, each paid in full on its
     paid date (None = never paid)."""
     per = amount // len(dues)
-    loan_row = {"loan_id": loan_id, "line_id": line_id, "drawn_at": drawn_at,
-                "principal": str(per * len(dues)), "term_months": len(dues),
-                "annual_rate": 0.0, "repayment_method": "equal_principal"}
-    installments = [{"loan_id": loan_id, "installment_no": n + 1, "due_date": due,
-                     "principal_due": str(per), "interest_due": "0"}
-                    for n, due in enumerate(dues)]
-    repayments = [{"repayment_id": f"{loan_id}-R{n + 1}", "loan_id": loan_id,
-                   "paid_at": f"{day} 12:00:00", "amount": str(per)}
-                  for n, day in enumerate(paid) if day is not None]
+    loan_row = {
+        "loan_id": loan_id,
+        "line_id": line_id,
+        "drawn_at": drawn_at,
+        "principal": str(per * len(dues)),
+        "term_months": len(dues),
+        "annual_rate": 0.0,
+        "repayment_method": "equal_principal",
+    }
+    installments = [
+        {
+            "loan_id": loan_id,
+            "installment_no": n + 1,
+            "due_date": due,
+            "principal_due": str(per),
+            "interest_due": "0",
+        }
+        for n, due in enumerate(dues)
+    ]
+    repayments = [
+        {
+            "repayment_id": f"{loan_id}-R{n + 1}",
+            "loan_id": loan_id,
+            "paid_at": f"{day} 12:00:00",
+            "amount": str(per),
+        }
+        for n, day in enumerate(paid)
+        if day is not None
+    ]
     return loan_row, installments, repayments
 
 
@@ -228,16 +314,32 @@ def planted_extract() -> dict[str, list[dict]]:
         before its closure on 2023-05-15.
     """
     tables: dict[str, list[dict]] = defaultdict(list)
-    tables["customers"] = [customer("C1"), customer("C2", "freelancer"), customer("C3"),
-                           customer("C4", "student"), customer("C5", "self_employed")]
-    tables["credit_lines"] = [line("L1", "C1", "10000"), line("L2", "C2", "5000"),
-                              line("L3", "C3", "8000"),
-                              line("L4", "C3", "4000", "CONSUMER"),
-                              line("L5", "C4", "6000"), line("L6", "C5", "5000")]
-    opens = [event(f"O{n}", f"L{n}", "2023-01-05 10:00:00", "open", "0", limit, "NEW_LINE",
-                   "system")
-             for n, limit in [(1, "10000"), (2, "5000"), (3, "8000"), (4, "4000"),
-                              (5, "6000"), (6, "5000")]]
+    tables["customers"] = [
+        customer("C1"),
+        customer("C2", "freelancer"),
+        customer("C3"),
+        customer("C4", "student"),
+        customer("C5", "self_employed"),
+    ]
+    tables["credit_lines"] = [
+        line("L1", "C1", "10000"),
+        line("L2", "C2", "5000"),
+        line("L3", "C3", "8000"),
+        line("L4", "C3", "4000", "CONSUMER"),
+        line("L5", "C4", "6000"),
+        line("L6", "C5", "5000"),
+    ]
+    opens = [
+        event(f"O{n}", f"L{n}", "2023-01-05 10:00:00", "open", "0", limit, "NEW_LINE", "system")
+        for n, limit in [
+            (1, "10000"),
+            (2, "5000"),
+            (3, "8000"),
+            (4, "4000"),
+            (5, "6000"),
+            (6, "5000"),
+        ]
+    ]
     tables["limit_events"] = opens + [
         event("E1", "L1", "2023-06-10 09:00:00", "close", "10000", "0", "INACTIVITY"),
         event("E2", "L2", "2023-03-15 09:00:00", "close", "5000", "0", "OVERDUE"),
@@ -246,28 +348,59 @@ def planted_extract() -> dict[str, list[dict]]:
         event("E5", "L3", "2023-05-10 09:00:00", "close", "8000", "0", "LINKED_PRODUCT"),
         event("E6", "L5", "2023-04-20 09:00:00", "decrease", "6000", "0", "RISK_REVIEW"),
         event("E7", "L5", "2023-04-20 09:00:01", "close", "0", "0", "RISK_REVIEW"),
-        event("E8", "L5", "2023-06-01 09:00:00", "reopen", "0", "3000", "REOPEN_CAMPAIGN",
-              "marketing"),
+        event(
+            "E8", "L5", "2023-06-01 09:00:00", "reopen", "0", "3000", "REOPEN_CAMPAIGN", "marketing"
+        ),
         event("E9", "L6", "2023-05-15 09:00:00", "close", "5000", "0", "OVERDUE"),
     ]
     stories = [
         # C1: on time before the closure; due 2023-06-12, paid 2023-06-20 (after it)
-        loan("N1", "L1", "2023-04-12 10:00:00", ["2023-05-12", "2023-06-12", "2023-07-12"],
-             ["2023-05-12", "2023-06-20", "2023-07-12"]),
+        loan(
+            "N1",
+            "L1",
+            "2023-04-12 10:00:00",
+            ["2023-05-12", "2023-06-12", "2023-07-12"],
+            ["2023-05-12", "2023-06-20", "2023-07-12"],
+        ),
         # C2: due 2023-03-01, paid 2023-03-20 (14 DPD on 2023-03-15), then on time
-        loan("N2", "L2", "2023-02-01 10:00:00", ["2023-03-01", "2023-04-01", "2023-05-01"],
-             ["2023-03-20", "2023-04-01", "2023-05-01"]),
+        loan(
+            "N2",
+            "L2",
+            "2023-02-01 10:00:00",
+            ["2023-03-01", "2023-04-01", "2023-05-01"],
+            ["2023-03-20", "2023-04-01", "2023-05-01"],
+        ),
         # C2 after the reopening: never paid
-        loan("N3", "L2", "2023-07-05 10:00:00", ["2023-08-05", "2023-09-05", "2023-10-05"],
-             [None, None, None]),
+        loan(
+            "N3",
+            "L2",
+            "2023-07-05 10:00:00",
+            ["2023-08-05", "2023-09-05", "2023-10-05"],
+            [None, None, None],
+        ),
         # C3: L3 on time; L4 due 2023-03-01 paid 2023-03-11 (10 DPD)
-        loan("N4", "L3", "2023-02-01 10:00:00", ["2023-03-01", "2023-04-01", "2023-05-01"],
-             ["2023-03-01", "2023-04-01", "2023-05-01"]),
-        loan("N5", "L4", "2023-02-01 10:00:00", ["2023-03-01", "2023-04-01", "2023-05-01"],
-             ["2023-03-11", "2023-04-01", "2023-05-01"]),
+        loan(
+            "N4",
+            "L3",
+            "2023-02-01 10:00:00",
+            ["2023-03-01", "2023-04-01", "2023-05-01"],
+            ["2023-03-01", "2023-04-01", "2023-05-01"],
+        ),
+        loan(
+            "N5",
+            "L4",
+            "2023-02-01 10:00:00",
+            ["2023-03-01", "2023-04-01", "2023-05-01"],
+            ["2023-03-11", "2023-04-01", "2023-05-01"],
+        ),
         # C5: due Feb 1 paid Feb 5; Mar 1 on time; Apr 1 paid Apr 10
-        loan("N6", "L6", "2023-01-10 10:00:00", ["2023-02-01", "2023-03-01", "2023-04-01"],
-             ["2023-02-05", "2023-03-01", "2023-04-10"]),
+        loan(
+            "N6",
+            "L6",
+            "2023-01-10 10:00:00",
+            ["2023-02-01", "2023-03-01", "2023-04-01"],
+            ["2023-02-05", "2023-03-01", "2023-04-10"],
+        ),
     ]
     for loan_row, installments, repayments in stories:
         tables["loans"].append(loan_row)
@@ -283,13 +416,25 @@ def planted_extract() -> dict[str, list[dict]]:
         {"customer_id": "C5", "scored_at": "2023-01-01 00:00:00", "score": 580},
     ]
     tables["credit_inquiries"] = [
-        {"inquiry_id": "Q1", "customer_id": "C2", "inquired_at": "2023-02-10 10:00:00",
-         "institution_type": "bank"},
-        {"inquiry_id": "Q2", "customer_id": "C2", "inquired_at": "2023-03-01 10:00:00",
-         "institution_type": "online_lender"},
+        {
+            "inquiry_id": "Q1",
+            "customer_id": "C2",
+            "inquired_at": "2023-02-10 10:00:00",
+            "institution_type": "bank",
+        },
+        {
+            "inquiry_id": "Q2",
+            "customer_id": "C2",
+            "inquired_at": "2023-03-01 10:00:00",
+            "institution_type": "online_lender",
+        },
         # the latest activity in the extract: it makes 2024-06-30 the as-of date
-        {"inquiry_id": "Q3", "customer_id": "C4", "inquired_at": "2024-06-30 12:00:00",
-         "institution_type": "bank"},
+        {
+            "inquiry_id": "Q3",
+            "customer_id": "C4",
+            "inquired_at": "2024-06-30 12:00:00",
+            "institution_type": "bank",
+        },
     ]
     return dict(tables)
 
@@ -302,24 +447,36 @@ def planted(tmp_path_factory):
     db = work / "planted.duckdb"
     # The as-of date comes from the data (its latest activity), not from --vars: setting
     # the as_of_date var makes int_as_of_date return one row per activity table.
-    dbt_ok(["build", "--select", *LIFECYCLE_SELECTION, "--indirect-selection", "cautious"],
-           db, raw, work / "target")
+    dbt_ok(
+        ["build", "--select", *LIFECYCLE_SELECTION, "--indirect-selection", "cautious"],
+        db,
+        raw,
+        work / "target",
+    )
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
 
 
 def episodes_by_id(con) -> dict[str, dict]:
-    return {row["closure_episode_id"]: row
-            for row in rows(con, "select * from lifecycle.fct_closure_episodes")}
+    return {
+        row["closure_episode_id"]: row
+        for row in rows(con, "select * from lifecycle.fct_closure_episodes")
+    }
 
 
 def test_planted_close_events_are_exactly_the_episodes_in_order(planted):
     episodes = episodes_by_id(planted)
-    assert sorted((e["line_id"], e["closure_seq"], e["closure_episode_id"])
-                  for e in episodes.values()) == [
-        ("L1", 1, "E1"), ("L2", 1, "E2"), ("L2", 2, "E4"), ("L3", 1, "E5"),
-        ("L5", 1, "E7"), ("L6", 1, "E9")]
+    assert sorted(
+        (e["line_id"], e["closure_seq"], e["closure_episode_id"]) for e in episodes.values()
+    ) == [
+        ("L1", 1, "E1"),
+        ("L2", 1, "E2"),
+        ("L2", 2, "E4"),
+        ("L3", 1, "E5"),
+        ("L5", 1, "E7"),
+        ("L6", 1, "E9"),
+    ]
 
 
 def test_good_customer_closed_for_inactivity_is_a_clean_censored_closure(planted):
@@ -375,8 +532,14 @@ def test_two_late_months_with_a_clean_month_between_are_two_overdue_episodes(pla
 
 
 def test_planted_cohorts_count_the_closures_and_censor_nothing_observed(planted):
-    totals = {(r["closure_month_on"], r["horizon_days"]): r for r in rows(planted, """
-        select * from lifecycle.mart_closure_cohorts where reason_category = 'all'""")}
+    totals = {
+        (r["closure_month_on"], r["horizon_days"]): r
+        for r in rows(
+            planted,
+            """
+        select * from lifecycle.mart_closure_cohorts where reason_category = 'all'""",
+        )
+    }
     march = totals[(date(2023, 3, 1), 365)]
     assert (march["closures_count"], march["clean_closures_count"]) == (1, 0)
     assert march["reopened_count"] == 1 and march["reopened_rate"] == 1.0
@@ -388,19 +551,26 @@ def test_planted_cohorts_count_the_closures_and_censor_nothing_observed(planted)
 
 
 def test_planted_survival_curve_has_the_two_reopenings(planted):
-    curve = rows(planted, """
+    curve = rows(
+        planted,
+        """
         select * from lifecycle.mart_reopen_survival where group_type = 'all'
-        order by time_to_reopen_days""")
+        order by time_to_reopen_days""",
+    )
     assert curve[0]["at_risk_count"] == 6
-    assert [(r["time_to_reopen_days"], r["reopened_count"]) for r in curve
-            if r["reopened_count"]] == [(42, 1), (108, 1)]
+    assert [
+        (r["time_to_reopen_days"], r["reopened_count"]) for r in curve if r["reopened_count"]
+    ] == [(42, 1), (108, 1)]
     assert curve[-1]["survival_rate"] == pytest.approx(round(5 / 6 * 4 / 5, 6))
 
 
 def test_planted_reopen_outcomes_count_only_windows_the_data_has_seen(planted):
-    reopened = rows(planted, """
+    reopened = rows(
+        planted,
+        """
         select * from lifecycle.mart_reopen_outcomes
-        where segment_type = 'all' and cohort = 'reopened'""")[0]
+        where segment_type = 'all' and cohort = 'reopened'""",
+    )[0]
     assert reopened["observations_count"] == 2
     assert reopened["dpd30_6m_observed_count"] == 2
     assert reopened["dpd30_6m_count"] == 1

@@ -167,7 +167,7 @@ closure_inquiries as (
         on episodes.customer_id = inquiries.customer_id
         and inquiries.inquired_on <= episodes.closed_on
         and inquiries.inquired_on
-            > cast({{ dbt.dateadd('day', -var('inquiry_window_days'), 'episodes.closed_on') }} as date)
+            > cast({{ dbt.dateadd('day', -(var('inquiry_window_days') | int), 'episodes.closed_on') }} as date)
     group by episodes.closure_episode_id
 ),
 

@@ -6,9 +6,9 @@
 -- the share 30+ DPD at the month-end. Per category (repeated on its rows): the Kaplan–Meier
 -- median months to get back to the pre-closure score over all scored closures, censored at
 -- the as-of month.
-{%- set months_before = var('lifecycle_recovery_months_before') %}
-{%- set months_after = var('lifecycle_recovery_months_after') %}
-{%- set follow_up = var('lifecycle_recovery_follow_up_months') %}
+{%- set months_before = var('lifecycle_recovery_months_before') | int %}
+{%- set months_after = var('lifecycle_recovery_months_after') | int %}
+{%- set follow_up = var('lifecycle_recovery_follow_up_months') | int %}
 with episodes as (
     select * from {{ ref('fct_closure_episodes') }}
 ),
