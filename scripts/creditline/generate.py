@@ -1,4 +1,4 @@
-"""Synthetic portfolio generator: writes the raw data contract (docs/raw_contract.md).
+"""Synthetic portfolio generator: writes the raw data contract (README.md, "The raw data contract").
 
 Customers are simulated in chunks through the whole period, month by month and vectorised
 over the chunk (see `creditline.synth`); each chunk's files are written as it finishes, so
