@@ -15,7 +15,7 @@ with activity_dates as (
 as_of as (
     select
         {% if var('as_of_date') %}
-            cast('{{ var("as_of_date") }}' as date) as as_of_on
+            max(cast('{{ var("as_of_date") }}' as date)) as as_of_on
         {% else %}
             max(last_on) as as_of_on
         {% endif %}
