@@ -19,6 +19,7 @@ with installments as (
 
 loans as (
     select * from {{ ref('stg_loans') }}
+    where drawn_on <= {{ as_of_date() }}
 ),
 
 lines as (

@@ -15,6 +15,7 @@
 -- line's months from the previous as-of month on (balances_to_build).
 with lines as (
     select * from {{ ref('stg_credit_lines') }}
+    where opened_on <= {{ as_of_date() }}
 ),
 
 months as (
