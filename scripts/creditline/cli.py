@@ -109,6 +109,40 @@ def sql(query, out, limit) -> None:
 
 
 @cli.command()
+@click.option("--lang", "langs", type=click.Choice(["en", "zh"]), multiple=True,
+              help="Language to render (repeatable; default both, English at the root).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the site to (default: CREDITLINE_REPORTS or reports/).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM",
+              help="Report month (default: the latest complete month in the warehouse).")
+@click.option("--docs/--no-docs", default=True, show_default=True,
+              help="Also write the dbt docs as one static file, dbt-docs/index.html.")
+def report(langs, out, as_of, docs) -> None:
+    """Render every report from the warehouse (read-only) into static HTML that opens
+    offline, and print the path of index.html."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from creditline.paths import reports_root
+    from creditline.reports.build_site import render_reports
+
+    out = (out or reports_root()).resolve()
+    timings: dict = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  transient=True) as progress:
+        task = progress.add_task("Reading the warehouse", total=None)
+        index = render_reports(
+            warehouse_path(), out, langs or ("en", "zh"), as_of=as_of,
+            progress=lambda step, done, total: progress.update(
+                task, description=step, completed=done, total=total),
+            docs=docs, timings=timings,
+            docs_failed=lambda why: click.echo(f"creditline: warning: no dbt docs ({why})",
+                                               err=True),
+        )
+    click.echo(f"Rendered the reports in {timings['total']:.1f} s")
+    click.echo(f"Reports: {index}")
+
+
+@cli.command()
 @click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The run's date (default today): raw freshness is judged against it.")
 @click.option("--full-refresh", is_flag=True,

@@ -15,3 +15,8 @@ def warehouse_path() -> Path:
     """The published DuckDB warehouse file (CREDITLINE_DB)."""
     default = PROJECT_DIR / "warehouse" / "creditline.duckdb"
     return Path(os.environ.get("CREDITLINE_DB", default)).resolve()
+
+
+def reports_root() -> Path:
+    """Where `creditline report` writes the site (CREDITLINE_REPORTS, default reports/)."""
+    return Path(os.environ.get("CREDITLINE_REPORTS", PROJECT_DIR / "reports")).resolve()
