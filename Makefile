@@ -9,7 +9,7 @@ DB     ?= warehouse/creditline.duckdb
 export CREDITLINE_RAW ?= $(abspath $(RAW))
 export CREDITLINE_DB  ?= $(abspath $(DB))
 
-.PHONY: install demo build test lint bench browser-deps clean
+.PHONY: install demo build report test lint bench browser-deps clean
 
 install: $(STAMP)
 
@@ -23,10 +23,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: install
 	$(BIN)/creditline generate --out $(CREDITLINE_RAW)
 	$(BIN)/creditline build
-	@echo "Warehouse: $(CREDITLINE_DB)"
+	$(BIN)/creditline report
 
 build: install
 	$(BIN)/creditline build
+
+report: install
+	$(BIN)/creditline report
 
 test: install
 	$(BIN)/python -m pytest -q
