@@ -1,0 +1,535 @@
+"""The report site from a generated portfolio: every page renders in both languages, and the
+figures it shows are the mart values they came from (read back by parsing the HTML); an
+empty or one-month warehouse renders with "not enough data yet" notes; hostile strings from
+the data stay text; `creditline report` turns mistakes into one line and exit code 2."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from dbt_support import dbt_ok
+from selectolax.lexbor import LexborHTMLParser
+
+from creditline.errors import CreditlineError
+from creditline.reports import closures, data_quality, index, portfolio_risk
+from creditline.reports.build_site import render_reports
+from creditline.reports.formatting import (
+    date,
+    integer,
+    money,
+    month,
+    number,
+    percent,
+    signed_change,
+)
+from creditline.reports.marts import Scope, Warehouse, parse_month, scope_of
+from creditline.reports.messages import translate
+
+PAGES = ("index", "portfolio_risk", "closures", "data_quality")
+
+
+# --- fixtures --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse, tmp_path_factory) -> Path:
+    """Every report rendered from the shared small warehouse, with the dbt docs."""
+    out = tmp_path_factory.mktemp("site")
+    timings: dict = {}
+    render_reports(built_warehouse, out, docs=True, timings=timings)
+    assert "docs_error" not in timings, timings.get("docs_error")
+    return out
+
+
+@pytest.fixture(scope="module")
+def mart(built_warehouse):
+    """Run SQL against the warehouse (independently of the report code)."""
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+
+    def query(sql: str, params: list | None = None) -> pl.DataFrame:
+        return con.sql(sql, params=params).pl()
+
+    yield query
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def report_month(mart) -> dt.date:
+    months = mart(
+        "select month_start_on from risk.mart_portfolio_monthly "
+        "where grouping_level = 'total' and is_month_complete order by 1"
+    )
+    return months["month_start_on"][-1]
+
+
+def html(site: Path, page: str, lang: str = "en") -> LexborHTMLParser:
+    path = site / (f"{page}.html" if lang == "en" else f"{lang}/{page}.html")
+    return LexborHTMLParser(path.read_text(encoding="utf-8"))
+
+
+def tile_value(doc: LexborHTMLParser, figure: str) -> str:
+    node = doc.css_first(f'[data-figure="{figure}"] .kpi-tile__value')
+    assert node is not None, f"no KPI tile {figure}"
+    return node.text(strip=True)
+
+
+def tile_change(doc: LexborHTMLParser, figure: str) -> str:
+    node = doc.css_first(f'[data-figure="{figure}"] .kpi-tile__change')
+    assert node is not None, f"no change on KPI tile {figure}"
+    return node.text(strip=True)
+
+
+def table(doc: LexborHTMLParser, table_id: str) -> list[list[str]]:
+    """A data table's body rows as lists of cell texts (row header included)."""
+    figure = doc.css_first(f"#{table_id}")
+    assert figure is not None, f"no table #{table_id}"
+    rows = figure.css("tbody tr")
+    return [[cell.text(strip=True) for cell in row.css("th, td")] for row in rows]
+
+
+def header(doc: LexborHTMLParser, table_id: str) -> list[str]:
+    return [th.text(strip=True) for th in doc.css(f"#{table_id} thead th")]
+
+
+def row_by_first_cell(rows: list[list[str]], first: str) -> list[str]:
+    matches = [r for r in rows if r[0] == first]
+    assert matches, f"no row {first!r} in {[r[0] for r in rows]}"
+    return matches[0]
+
+
+# --- the site --------------------------------------------------------------------------
+
+
+def test_site_has_every_page_in_both_languages_and_the_dbt_docs(site):
+    for page in PAGES:
+        assert (site / f"{page}.html").is_file()
+        assert (site / "zh" / f"{page}.html").is_file()
+    docs = site / "dbt-docs" / "index.html"
+    assert docs.is_file() and docs.stat().st_size > 100_000
+    for lang in ("en", "zh"):
+        links = [a.attributes.get("href") for a in html(site, "index", lang).css("main a")]
+        prefix = "" if lang == "en" else "../"
+        assert f"{prefix}dbt-docs/index.html" in links
+        for page in ("portfolio_risk", "closures", "data_quality"):
+            assert f"{page}.html" in links
+
+
+def test_pages_hold_no_script_and_no_network_reference(site):
+    for lang in ("en", "zh"):
+        for page in PAGES:
+            doc = html(site, page, lang)
+            assert not doc.css("script"), page
+            text = (site / (f"{page}.html" if lang == "en" else f"zh/{page}.html")).read_text()
+            assert "http://" not in text and "https://" not in text, page
+
+
+def test_every_chart_has_a_title_and_a_text_alternative(site):
+    for lang in ("en", "zh"):
+        for page in ("portfolio_risk", "closures"):
+            svgs = html(site, page, lang).css("figure.chart svg")
+            assert len(svgs) >= 5, f"{page} ({lang}) shows only {len(svgs)} charts"
+            for svg in svgs:
+                assert svg.attributes.get("role") == "img"
+                assert len(svg.attributes.get("aria-label") or "") > 20
+                title = svg.css_first("title")
+                assert title is not None and title.text(strip=True)
+
+
+def test_chinese_pages_use_the_risk_team_terms(site):
+    risk = html(site, "portfolio_risk", "zh").body.text()
+    for term in ("账龄分析", "迁徙率", "滚动率", "首逾率", "即期", "递延", "不良率", "核销"):
+        assert term in risk, term
+    assert html(site, "portfolio_risk", "zh").css_first("html").attributes["lang"] == "zh-CN"
+
+
+def test_tables_that_matter_carry_a_csv_download(site):
+    for page, ids in {
+        "portfolio_risk": ("table-buckets", "table-roll", "table-band-stability"),
+        "closures": ("table-cohorts", "table-survival", "table-outcomes"),
+        "data_quality": ("table-reconciliation", "table-freshness"),
+    }.items():
+        doc = html(site, page)
+        for table_id in ids:
+            link = doc.css_first(f"#{table_id} a.csv-download")
+            assert link is not None, f"{page} #{table_id} has no CSV download"
+            assert link.attributes["href"].startswith("data:text/csv;charset=utf-8,")
+
+
+# --- figures against the marts ---------------------------------------------------------
+
+
+def test_overview_headline_figures_are_the_portfolio_mart_values(site, mart, report_month):
+    totals = mart(
+        "select * from risk.mart_portfolio_monthly where grouping_level = 'total' "
+        "and month_start_on <= ? order by month_start_on desc limit 2",
+        [report_month],
+    )
+    now, before = totals.row(0, named=True), totals.row(1, named=True)
+    for lang in ("en", "zh"):
+        doc = html(site, "index", lang)
+        assert tile_value(doc, "exposure") == money(
+            now["outstanding_principal_amount"], lang=lang, compact=True
+        )
+        assert tile_value(doc, "dpd30_rate") == percent(now["dpd_30_plus_balance_rate"], 2)
+        assert tile_value(doc, "dpd90_rate") == percent(now["dpd_90_plus_balance_rate"], 2)
+        assert tile_value(doc, "closures") == integer(now["new_closure_count"])
+        assert tile_value(doc, "reopenings") == integer(now["new_reopen_count"])
+        change = now["dpd_30_plus_balance_rate"] - before["dpd_30_plus_balance_rate"]
+        assert signed_change(change, "pp", 2, lang=lang) in tile_change(doc, "dpd30_rate")
+        closures_change = now["new_closure_count"] - before["new_closure_count"]
+        if closures_change:
+            assert signed_change(closures_change, "number", 0) in tile_change(doc, "closures")
+    heading = html(site, "index").css_first("#headline").text()
+    assert month(report_month) in heading
+
+
+def test_portfolio_page_figures_are_the_risk_mart_values(site, mart, report_month):
+    doc = html(site, "portfolio_risk")
+    row = mart(
+        "select * from risk.mart_portfolio_monthly where grouping_level = 'total' "
+        "and month_start_on = ?",
+        [report_month],
+    ).row(0, named=True)
+    buckets = table(doc, "table-buckets")
+    for bucket, column in (("M0", "m0"), ("M2", "m2"), ("M7+", "m7_plus")):
+        cells = row_by_first_cell(buckets, translate(f"dpd_bucket.{bucket}", "en"))
+        assert cells[1] == integer(row[f"{column}_line_count"])
+        assert cells[2] == money(row[f"{column}_balance_amount"])
+
+    roll = mart(
+        "select * from risk.mart_roll_rates where product_code = 'all' and month_start_on = ?",
+        [report_month],
+    )
+    heat = doc.css_first("#heat-roll table")
+    columns = [th.text(strip=True) for th in heat.css("thead th")][1:]
+    cells = {}
+    for tr in heat.css("tbody tr"):
+        key = tr.css_first("th").text(strip=True)
+        for col, td in zip(columns, tr.css("td"), strict=True):
+            cells[(key, col)] = td.text(strip=True)
+    sample = roll.sort("line_count", descending=True).head(5)
+    for r in sample.iter_rows(named=True):
+        assert cells[(r["from_bucket"], r["to_bucket"])] == percent(r["count_share"], 1)
+
+    stability = mart(
+        "select * from risk.mart_score_band_performance where scoring_month_on = ? "
+        "order by band_order",
+        [report_month],
+    )
+    rows = table(doc, "table-band-stability")
+    for band in stability.filter(pl.col("score_band") != "all").iter_rows(named=True):
+        cells_ = row_by_first_cell(rows, band["score_band"])
+        assert cells_[1] == integer(band["customer_count"])
+        assert cells_[2] == percent(band["customer_share"], 1)
+        assert cells_[4] == number(band["psi_contribution"], 4)
+    psi = stability.filter(pl.col("score_band") == "all").row(0, named=True)
+    assert tile_value(doc, "psi") == number(psi["population_stability_index"], 3)
+    reading = translate(f"psi_reading.{psi['psi_reading']}", "en")
+    assert tile_value(doc, "psi_reading") == reading
+
+    outcome = mart(
+        "select * from risk.mart_score_band_performance where has_full_outcome_window "
+        "and scoring_month_on <= ? and score_band = 'all' order by scoring_month_on desc limit 1",
+        [report_month],
+    )
+    if outcome.height:
+        assert tile_value(doc, "ks") == percent(outcome["ks_statistic"][0], 1)
+        assert tile_value(doc, "gini") == percent(outcome["gini"][0], 1)
+
+    vintages = mart(
+        "select * from risk.mart_vintage_curves where product_code = 'all' "
+        "qualify months_on_book = max(months_on_book) over (partition by origination_month_on)"
+        " order by origination_month_on"
+    )
+    rows = table(doc, "table-vintages")
+    for v in vintages.head(3).iter_rows(named=True):
+        cells_ = row_by_first_cell(rows, month(v["origination_month_on"]))
+        assert cells_[1] == integer(v["loan_count"])
+        assert cells_[3] == integer(v["months_on_book"])
+        assert cells_[4] == percent(v["ever_30_plus_principal_rate"], 2)
+
+
+def test_closure_page_figures_are_the_lifecycle_mart_values(site, mart, report_month):
+    doc = html(site, "closures")
+    cohorts = mart(
+        "select * from lifecycle.mart_closure_cohorts where reason_category = 'all' "
+        "and score_band = 'all' and closure_month_on <= ? order by closure_month_on desc",
+        [report_month],
+    )
+    rows = table(doc, "table-cohorts")
+    shown = {(r[0], r[1]): r for r in rows}
+    checked = 0
+    for c in cohorts.filter(pl.col("reopened_rate").is_not_null()).head(6).iter_rows(named=True):
+        cells = shown[(month(c["closure_month_on"]), integer(c["horizon_days"]))]
+        assert cells[2] == integer(c["closures_count"])
+        assert cells[4] == percent(c["reopened_rate"], 1)
+        assert cells[5] == percent(c["reopened_rate_lower"], 1)
+        assert cells[6] == percent(c["reopened_rate_upper"], 1)
+        checked += 1
+    assert checked, "no observable reopen rate in the sample"
+
+    survival = mart(
+        "select max(at_risk_count) as n, max(median_time_to_reopen_days) as median, "
+        "arg_max(reopened_rate, time_to_reopen_days) filter (where time_to_reopen_days <= 365)"
+        " as r365 from lifecycle.mart_reopen_survival where group_type = 'all'"
+    ).row(0, named=True)
+    cells = row_by_first_cell(table(doc, "table-survival"), "All closures")
+    assert cells[1] == integer(survival["n"])
+    assert cells[3] == percent(survival["r365"], 1)
+    assert cells[4] == integer(survival["median"])
+
+    outcomes = mart(
+        "select * from lifecycle.mart_reopen_outcomes where segment_type = 'all' order by cohort"
+    )
+    rows = table(doc, "table-outcomes")
+    for o in outcomes.iter_rows(named=True):
+        label = translate(f"closures.cohort.{o['cohort']}", "en")
+        cells = next(r for r in rows if r[1] == label)
+        assert cells[2] == integer(o["observations_count"])
+        assert cells[4] == percent(o["dpd30_12m_rate"], 1)
+        assert cells[8] == percent(o["closed_12m_rate"], 1)
+
+    recovery = mart(
+        "select * from lifecycle.mart_recovery_curves where reason_category = 'all' "
+        "order by months_from_closure desc limit 1"
+    )
+    if recovery.height:
+        r = recovery.row(0, named=True)
+        cells = row_by_first_cell(table(doc, "table-recovery"), "All closures")
+        assert cells[1] == integer(r["closures_count"])
+        assert cells[2] == percent(r["at_or_above_pre_closure_rate"], 1)
+
+    clean = mart(
+        "select count(*) as n from lifecycle.fct_closure_episodes "
+        "where is_clean_closure and closure_month_on = ?",
+        [report_month],
+    )["n"][0]
+    note = doc.css_first('[data-figure="clean_count"]').text()
+    assert (integer(clean) in note) if clean else ("No clean closure" in note)
+
+
+def test_data_quality_page_figures_are_the_staging_and_ops_values(site, mart):
+    doc = html(site, "data_quality")
+    rec = mart("select * from staging.stg_row_reconciliation")
+    rows = table(doc, "table-reconciliation")
+    for r in rec.iter_rows(named=True):
+        cells = row_by_first_cell(rows, r["table_name"])
+        assert cells[1:4] == [
+            integer(r["raw_rows"]),
+            integer(r["accepted_rows"]),
+            integer(r["quarantined_rows"]),
+        ]
+    assert tile_value(doc, "raw_rows") == integer(rec["raw_rows"].sum())
+
+    as_of = mart("select as_of_on from intermediate.int_as_of_date")["as_of_on"][0]
+    latest = mart("select max(load_date) as d from staging.base_loans_checked")["d"][0]
+    cells = row_by_first_cell(table(doc, "table-freshness"), "loans")
+    assert cells[1] == date(latest)
+    assert cells[2] == integer((as_of - latest).days)
+
+    run = mart("select * from ops.dbt_runs order by generated_at desc limit 1").row(0, named=True)
+    counts = mart(
+        "select resource_type, count(*) as n from ops.dbt_results where invocation_id = ? "
+        "group by 1",
+        [run["invocation_id"]],
+    )
+    rows = table(doc, "table-dbt-summary")
+    for c in counts.iter_rows(named=True):
+        label = translate(f"resource_type.{c['resource_type']}", "en")
+        assert row_by_first_cell(rows, label)[1] == integer(c["n"])
+    assert run["invocation_id"] in doc.css_first(".run-id").text()
+
+
+# --- as-of month, tiny and empty warehouses, hostile data -------------------------------
+
+
+def test_as_of_month_sets_the_report_month(built_warehouse, mart, tmp_path):
+    months = mart(
+        "select month_start_on from risk.mart_portfolio_monthly "
+        "where grouping_level = 'total' order by 1"
+    )["month_start_on"]
+    chosen = months[len(months) // 2]
+    render_reports(built_warehouse, tmp_path, langs=("en",), as_of=f"{chosen:%Y-%m}", docs=False)
+    doc = LexborHTMLParser((tmp_path / "index.html").read_text())
+    assert month(chosen) in doc.css_first("#headline").text()
+    closures_then = mart(
+        "select new_closure_count from risk.mart_portfolio_monthly "
+        "where grouping_level = 'total' and month_start_on = ?",
+        [chosen],
+    )["new_closure_count"][0]
+    assert tile_value(doc, "closures") == integer(closures_then)
+
+
+def test_empty_warehouse_renders_every_page_with_not_enough_data_notes(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    index_file = render_reports(db, tmp_path / "site", docs=False)
+    assert index_file == tmp_path / "site" / "index.html"
+    for page in PAGES:
+        for lang in ("en", "zh"):
+            doc = html(tmp_path / "site", page, lang)
+            assert doc.css(".not-enough-data"), f"{page} ({lang}) has no not-enough-data note"
+
+
+@pytest.fixture(scope="module")
+def tiny_warehouse(tmp_path_factory) -> Path:
+    """A new lender: one month of data, 50 customers, built with dbt."""
+    from creditline.generate import generate_portfolio
+
+    work = tmp_path_factory.mktemp("tiny")
+    raw = work / "raw"
+    generate_portfolio(raw, customers=50, start="2024-01", months=1, seed=3)
+    # Every table must be delivered, even empty; one month may hold no repayment yet.
+    repayments = raw / "repayments" / "load_date=2024-01-31"
+    if not (raw / "repayments").is_dir():
+        repayments.mkdir(parents=True)
+        duckdb.sql(
+            "copy (select ''::varchar as repayment_id, ''::varchar as loan_id, "
+            "timestamp '2024-01-01' as paid_at, 0.0::double as amount limit 0) "
+            f"to '{repayments / 'part-00000.parquet'}' (format parquet)"
+        )
+    db = work / "tiny.duckdb"
+    dbt_ok(["build"], db, raw, work / "target")
+    return db
+
+
+def test_one_month_warehouse_renders_with_not_enough_data_notes(tiny_warehouse, tmp_path):
+    render_reports(tiny_warehouse, tmp_path, docs=False)
+    for lang in ("en", "zh"):
+        overview = html(tmp_path, "index", lang)
+        assert tile_value(overview, "exposure") != "–"
+        risk = html(tmp_path, "portfolio_risk", lang)
+        notes = risk.css(".not-enough-data")
+        assert len(notes) >= 5
+        assert risk.css_first("#chart-delinquency .not-enough-data") is not None
+        assert risk.css_first("#heat-roll .not-enough-data") is not None
+        assert html(tmp_path, "closures", lang).css(".not-enough-data")
+    expected = translate("common.needs_two_months", "zh")
+    assert expected in html(tmp_path, "portfolio_risk", "zh").body.text()
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & 逾期'
+
+
+def test_hostile_strings_from_the_data_are_shown_as_text(tmp_path):
+    db = tmp_path / "hostile.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.stg_quarantined_rows as select 'loans' as table_name, "
+        "'wrong_type' as quarantine_rule, ? as raw_record, date '2024-01-31' as load_date",
+        [HOSTILE],
+    )
+    con.close()
+    render_reports(db, tmp_path / "site", langs=("en",), docs=False)
+    page = (tmp_path / "site" / "data_quality.html").read_text()
+    doc = LexborHTMLParser(page)
+    assert not doc.css("main script") and not doc.css("main img")
+    rows = table(doc, "table-quarantine-examples")
+    assert rows[0][3] == HOSTILE
+    assert "&lt;script&gt;" in page
+
+
+# --- data and context functions ---------------------------------------------------------
+
+
+def test_parse_month_accepts_yyyy_mm_only():
+    assert parse_month("2024-03") == dt.date(2024, 3, 1)
+    assert parse_month(dt.date(2024, 3, 17)) == dt.date(2024, 3, 1)
+    assert parse_month(None) is None
+    for bad in ("2024-3", "2024/03", "March", "2024-13"):
+        with pytest.raises(CreditlineError, match="YYYY-MM"):
+            parse_month(bad)
+
+
+def test_scope_defaults_to_the_latest_complete_month(built_warehouse, report_month):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        scope = scope_of(Warehouse(con))
+        assert scope.report_month == report_month
+        assert scope.previous_month < scope.report_month
+        with pytest.raises(CreditlineError, match="outside the warehouse's months"):
+            scope_of(Warehouse(con), "1999-01")
+    finally:
+        con.close()
+
+
+def test_missing_relations_read_as_empty_frames(tmp_path):
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    con = duckdb.connect(str(db), read_only=True)
+    wh = Warehouse(con)
+    assert wh.read("risk.mart_watchlist", "select * from {rel}").is_empty()
+    assert wh.scalar("risk.mart_watchlist", "select count(*) from {rel}") is None
+    scope = scope_of(wh)
+    assert scope == Scope(None, None, None, None) and not scope.has_data
+    assert portfolio_risk.load(wh, scope)["trend"].is_empty()
+    assert closures.load(wh, scope)["cohorts"].is_empty()
+    con.close()
+
+
+def test_freshness_status_follows_the_sources_thresholds():
+    assert data_quality.freshness_status(0) == "fresh"
+    assert data_quality.freshness_status(data_quality.FRESHNESS_WARN_DAYS) == "fresh"
+    assert data_quality.freshness_status(data_quality.FRESHNESS_WARN_DAYS + 1) == "warn"
+    assert data_quality.freshness_status(data_quality.FRESHNESS_ERROR_DAYS + 1) == "stale"
+    assert data_quality.freshness_status(None) == "missing"
+
+
+def test_headline_change_is_coloured_by_its_judgement_not_its_direction():
+    dpd = next(h for h in index.HEADLINES if h.key == "dpd30_rate")
+    assert index._tile(dpd, 0.10, 0.12)["tone"] == "good"
+    assert index._tile(dpd, 0.12, 0.10)["tone"] == "bad"
+    assert index._tile(dpd, 0.12, None)["change"] is None
+    exposure = next(h for h in index.HEADLINES if h.key == "exposure")
+    assert index._tile(exposure, 2.0, 1.0)["tone"] is None
+
+
+def test_group_labels_come_from_the_catalogue():
+    t = lambda key, **kw: translate(key, "zh", **kw)  # noqa: E731
+    assert closures.group_label("reason_category", "overdue", t) == "逾期"
+    assert closures.group_label("all", "all", t) == "全部关闭"
+    assert closures.group_label("score_band_at_closure", "unscored", t) == "无信用分"
+    assert closures.group_label("score_band_at_closure", "600-649", t) == "600-649"
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def run_report(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CREDITLINE_DB": str(db)}
+    return subprocess.run([sys.executable, "-m", "creditline.cli", "report", *args], env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+
+
+def test_report_command_renders_and_prints_the_index_path(built_warehouse, tmp_path):
+    result = run_report("--out", str(tmp_path), "--lang", "en", "--no-docs", db=built_warehouse)
+    assert result.returncode == 0, result.stderr
+    assert f"Reports: {tmp_path / 'index.html'}" in result.stdout
+    assert (tmp_path / "portfolio_risk.html").is_file()
+    assert not (tmp_path / "zh").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--as-of", "2024/03"), "--as-of must be a month as YYYY-MM"),
+        (("--as-of", "1999-01"), "outside the warehouse's months"),
+    ],
+)
+def test_report_command_rejects_a_bad_month_in_one_line(built_warehouse, tmp_path, args, message):
+    result = run_report("--out", str(tmp_path), "--no-docs", *args, db=built_warehouse)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_report_command_without_a_warehouse_fails_in_one_line(tmp_path):
+    result = run_report("--out", str(tmp_path), db=tmp_path / "missing.duckdb")
+    assert result.returncode == 2
+    assert result.stderr.startswith("creditline: warehouse not found")
+    assert result.stderr.count("\n") == 1
