@@ -30,7 +30,7 @@ from creditline.reports.formatting import (
 from creditline.reports.marts import Scope, Warehouse, parse_month, scope_of
 from creditline.reports.messages import translate
 
-PAGES = ("index", "portfolio_risk", "closures", "data_quality")
+PAGES = ("index", "portfolio_risk", "closures", "case_studies", "data_quality")
 
 
 # --- fixtures --------------------------------------------------------------------------

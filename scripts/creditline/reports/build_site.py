@@ -12,7 +12,7 @@ Site layout (relative to out_dir):
     index.html                  overview (English)
     portfolio_risk.html         portfolio risk
     closures.html               closure, reopening and recovery
-    case_studies.html           case studies (when the module exists)
+    case_studies.html           case studies
     data_quality.html           data quality
     zh/<same pages>.html        the same in Chinese
     dbt-docs/index.html         dbt docs (single static file)
@@ -30,7 +30,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from creditline.errors import CreditlineError
-from creditline.reports import closures, data_quality, dbt_docs, index, portfolio_risk
+from creditline.reports import (
+    case_studies,
+    closures,
+    data_quality,
+    dbt_docs,
+    index,
+    portfolio_risk,
+)
 from creditline.reports.marts import Scope, Warehouse, scope_of
 from creditline.reports.messages import LANGS
 from creditline.reports.site import Page, write_site
@@ -38,11 +45,6 @@ from creditline.warehouse import connect
 
 # progress(step description, steps done, steps in total)
 Progress = Callable[[str, int, int], None]
-
-try:  # the case-study report lands separately; the site includes it once it exists
-    from creditline.reports import case_studies
-except ImportError:  # pragma: no cover - until case_studies.py lands
-    case_studies = None
 
 
 def render_reports(
@@ -87,9 +89,9 @@ def render_reports(
         quality_data = data_quality.load(wh, scope)
         report("Reading portfolio risk", 2, total)
         risk_data = portfolio_risk.load(wh, scope)
-        report("Reading closures and reopenings", 3, total)
+        report("Reading closures, reopenings and case studies", 3, total)
         closure_data = closures.load(wh, scope)
-        case_data = case_studies.load(con) if case_studies is not None else None
+        case_data = case_studies.load(con)
         index_data = index.load(wh, scope)
         timings["read"] = time.perf_counter() - started
         pages = _pages(scope, quality_data, risk_data, closure_data, case_data)
@@ -125,8 +127,7 @@ def render_reports(
 
 def _pages(scope: Scope, quality_data, risk_data, closure_data, case_data) -> list[Page]:
     pages = [portfolio_risk.page(risk_data, scope), closures.page(closure_data, scope)]
-    if case_studies is not None:
-        pages.append(case_studies.case_studies_page(data=case_data))
+    pages.append(case_studies.case_studies_page(data=case_data))
     pages.append(data_quality.page(quality_data, scope))
     return pages
 
@@ -163,9 +164,7 @@ def _prepared(pages: list[Page], langs: Sequence[str]) -> list[Page]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {(p.slug, lang): pool.submit(p.context, lang) for p in pages for lang in langs}
         contexts = {key: future.result() for key, future in futures.items()}
-    return [
-        replace(p, context=lambda lang, _slug=p.slug: contexts[(_slug, lang)]) for p in pages
-    ]
+    return [replace(p, context=lambda lang, _slug=p.slug: contexts[(_slug, lang)]) for p in pages]
 
 
 def _rewrite_overview(site: list[Page], out_dir: Path, langs, scope: Scope) -> None:
