@@ -3,7 +3,6 @@ quarantined rows (shown as text, whatever they hold), how fresh each raw table i
 the as-of date, and the dbt results of the last recorded build (ops.dbt_runs/dbt_results).
 """
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -180,8 +179,19 @@ def _translated(frame: pl.DataFrame, column: str, target: str, prefix: str, t) -
     """A copy with `target` holding the catalogue label of each code in `column`."""
     if frame.is_empty():
         return frame
-    labels = [t(f"{prefix}{v}") if v is not None else None for v in frame[column].to_list()]
+    labels = [_label(t, prefix, v) for v in frame[column].to_list()]
     return frame.with_columns(pl.Series(target, labels, dtype=pl.String))
+
+
+def _label(t, prefix: str, code: str | None) -> str | None:
+    """The catalogue label of a code, or the code itself when the catalogue has none (a
+    rule or node type added after this page was written still shows)."""
+    if code is None:
+        return None
+    try:
+        return t(f"{prefix}{code}")
+    except KeyError:
+        return code
 
 
 def page(data: dict[str, Any], scope: Scope) -> Page:
@@ -227,7 +237,3 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
         }
 
     return Page("data_quality", "data_quality.title", "data_quality.html.j2", context)
-
-
-def _as_date(value: Any) -> dt.date | None:
-    return value.date() if isinstance(value, dt.datetime) else value
