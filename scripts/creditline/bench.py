@@ -58,6 +58,14 @@ if result.returncode != 0:
 print(json.dumps({"rows": None,
                   "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """,
+    "daily": """
+import json, resource, sys
+from pathlib import Path
+from creditline.daily import bench_daily_vs_full
+timings = bench_daily_vs_full(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps({"rows": None, "timings": timings,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+""",
     "test": """
 import json, resource, sys
 from pathlib import Path
@@ -80,7 +88,8 @@ def run_step(name: str, *args: str) -> dict:
         raise SystemExit(f"bench step {name} failed:\n{done.stderr[-4000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return {"step": name, "seconds": seconds, "peak_gib": report["peak_kb"] / 1024**2,
-            "rows": report.get("rows"), "exit": report.get("exit", 0)}
+            "rows": report.get("rows"), "exit": report.get("exit", 0),
+            "timings": report.get("timings")}
 
 
 def slowest_models(target: Path, top: int = 6) -> list[tuple[str, float]]:
@@ -101,7 +110,7 @@ def warehouse_rows(db: Path) -> int:
         con.close()
 
 
-def bench_size(customers: int, work: Path) -> dict:
+def bench_size(customers: int, work: Path, daily: bool) -> dict:
     raw, db, target = work / "raw", work / "wh.duckdb", work / "target"
     steps = [run_step("generate", str(raw), str(customers))]
     floor = run_step("floor", str(raw), str(work / "floor.duckdb"), ",".join(RAW_TABLES))
@@ -111,8 +120,11 @@ def bench_size(customers: int, work: Path) -> dict:
     steps.append(build)
     slowest = slowest_models(target)  # before the test step writes its own run_results
     steps.append(run_step("test", str(raw), str(db), str(work / "target-test")))
-    return {"customers": customers, "steps": steps, "floor_seconds": floor["seconds"],
-            "build_seconds": build["seconds"], "slowest": slowest}
+    result = {"customers": customers, "steps": steps, "floor_seconds": floor["seconds"],
+              "build_seconds": build["seconds"], "slowest": slowest, "daily": None}
+    if daily:  # a first full daily run, one appended day incrementally, then a full rebuild
+        result["daily"] = run_step("daily", str(raw), str(work / "daily.duckdb"))
+    return result
 
 
 def render(results: list[dict]) -> str:
@@ -138,6 +150,14 @@ def render(results: list[dict]) -> str:
         lines += ["", f"Build / floor = {ratio:.1f}x ({verdict} the 10x target).", "",
                   "Slowest models (dbt run timings, s): " + ", ".join(
                       f"`{name}` {seconds:.1f}" for name, seconds in result["slowest"]), ""]
+        if result["daily"]:
+            timings = result["daily"]["timings"]
+            lines += ["Daily run (`creditline daily`, each including parse, freshness and "
+                      f"tests): incremental {timings['daily_seconds']:.0f} s "
+                      f"({timings['affected_loans']:,} loans and {timings['affected_lines']:,} "
+                      f"lines recomputed) against a full rebuild of the same data "
+                      f"{timings['full_seconds']:.0f} s; peak "
+                      f"{result['daily']['peak_gib']:.2f} GiB.", ""]
     return "\n".join(lines)
 
 
@@ -145,6 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000",
                         help="Comma-separated customer counts.")
+    parser.add_argument("--daily-sizes", default="1000000",
+                        help="Sizes at which to time a daily incremental run against a full "
+                             "rebuild (comma-separated; empty for none).")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance.md")
     parser.add_argument("--work", type=Path, default=None,
                         help="Scratch folder (default: a temporary one).")
@@ -153,7 +176,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.work) as scratch:
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"benchmarking {size:,} customers...", flush=True)
-            results.append(bench_size(size, Path(scratch) / str(size)))
+            daily = str(size) in args.daily_sizes.split(",")
+            results.append(bench_size(size, Path(scratch) / str(size), daily))
             args.out.write_text(render(results))
     print(f"wrote {args.out}")
 
