@@ -734,3 +734,13 @@ def test_an_out_dir_that_is_a_file_raises_creditline_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(CreditlineError):
         generate_portfolio(blocker, customers=10, months=2)
+
+
+def test_a_one_month_portfolio_still_delivers_every_table(tmp_path):
+    """The contract needs every table, even empty: a new book has no repayments yet."""
+    counts = generate_portfolio(tmp_path, customers=50, months=1, seed=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(TABLES)
+    for table in TABLES:
+        files = list((tmp_path / table).glob("load_date=*/*.parquet"))
+        assert files, table
+        assert sum(pq.read_metadata(f).num_rows for f in files) == counts[table]

@@ -95,7 +95,8 @@ def generate_portfolio(
             tables, extras = add_dirty_rows(tables, dirty_rate, dirty_rng, cal, chunk)
         part = f"part-{chunk:05d}"
         for name in TABLES:
-            counts[name] += write_partitions(out_dir, name, tables[name], part)
+            empty_day = cal.as_of if chunk == n_chunks - 1 and counts[name] == 0 else None
+            counts[name] += write_partitions(out_dir, name, tables[name], part, empty_day)
             if name in extras:
                 counts[name] += write_partitions(out_dir, name, extras[name], f"{part}-types")
         tick()

@@ -196,8 +196,16 @@ def build_tables(
     return out
 
 
-def write_partitions(root: Path, name: str, raw: RawTable, part: str) -> int:
-    """Write one file per load date under root/name/load_date=YYYY-MM-DD/part.parquet."""
+def write_partitions(root: Path, name: str, raw: RawTable, part: str,
+                     empty_load_day: int | None = None) -> int:
+    """Write one file per load date under root/name/load_date=YYYY-MM-DD/part.parquet.
+    With no rows and an `empty_load_day`, write one empty file there: the contract asks for
+    every table, even empty (a one-month portfolio may have no repayments yet)."""
+    if raw.table.num_rows == 0 and empty_load_day is not None:
+        folder = root / name / f"load_date={np.datetime64(empty_load_day, 'D')}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(raw.table, folder / f"{part}.parquet")
+        return 0
     order = np.argsort(raw.load_day, kind="stable")
     table = raw.table.take(pa.array(order))
     days, starts, counts = np.unique(raw.load_day[order], return_index=True, return_counts=True)
