@@ -48,6 +48,7 @@ windowed as (
         lag(outstanding_principal_amount) over line_timeline as previous_outstanding_principal_amount,
         lag(line_status) over line_timeline as previous_line_status,
         lag(is_written_off) over line_timeline as previous_is_written_off,
+        lag(score_band_label) over line_timeline as previous_score_band_label,
         lag(score, {{ var('ew_score_drop_months') }}) over line_timeline as score_months_before,
         -- worst DPD (ever in month) in the window up to the observation month, and after it
         max(max_dpd_in_month) over (
@@ -108,7 +109,7 @@ final as (
         line_status in ('open', 'frozen')
             and (
                 outstanding_principal_amount > 0
-                or last_drawn_on > {{ dbt.dateadd('month', -var('risk_active_lookback_months'), 'snapshot_on') }}
+                or coalesce(last_drawn_on > {{ dbt.dateadd('month', -var('risk_active_lookback_months'), 'snapshot_on') }}, false)
             ) as is_active,
         line_status <> 'closed' or dpd_month_end > 0 as is_open_or_delinquent,
         (line_status <> 'closed' or dpd_month_end > 0) and not is_written_off

@@ -1,0 +1,72 @@
+-- Signal x month: each early-warning signal evaluated as a predictor of "closed, or more than
+-- ew_event_dpd DPD, within ew_horizon_days days" over the month's warning population (lines
+-- open or frozen and not past ew_event_dpd at the month-end). Rows 'any_signal' (one or more
+-- signals) and 'two_or_more_signals' combine them. Outcome figures are null for months whose
+-- horizon has not ended by the as-of date.
+{%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment',
+                   'dormant', 'any_signal', 'two_or_more_signals'] %}
+with signaled as (
+    select * from {{ ref('int_line_months_signaled') }}
+    where is_in_warning_population and is_month_complete
+),
+
+signal_rows as (
+    {%- for signal in signals %}
+    select
+        month_start_on,
+        is_outcome_observed,
+        has_event_in_horizon,
+        '{{ signal }}' as signal_name,
+        is_{{ signal }} as is_flagged,
+        case
+            when is_{{ signal }} and has_event_in_horizon
+                then {{ dbt.datediff(signal ~ '_since_on', 'next_event_on', 'day') }}
+        end as lead_time_days
+    from signaled
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+counted as (
+    select
+        month_start_on,
+        signal_name,
+        min(case when is_outcome_observed then 1 else 0 end) = 1 as is_outcome_observed,
+        count(*) as population_line_count,
+        count(case when is_flagged then 1 end) as flagged_line_count,
+        count(case when has_event_in_horizon then 1 end) as event_line_count,
+        count(case when is_flagged and has_event_in_horizon then 1 end) as hit_line_count,
+        {{ median_of('lead_time_days') }} as median_lead_time_days
+    from signal_rows
+    group by month_start_on, signal_name
+),
+
+final as (
+    select
+        -- keys
+        month_start_on,
+        signal_name,
+        is_outcome_observed,
+        -- counts
+        population_line_count,
+        flagged_line_count,
+        flagged_line_count * 1.0 / population_line_count as flagged_rate,
+        case when is_outcome_observed then event_line_count end as event_line_count,
+        case when is_outcome_observed then hit_line_count end as hit_line_count,
+        -- predictive power
+        case when is_outcome_observed then event_line_count * 1.0 / population_line_count end
+            as base_rate,
+        case when is_outcome_observed then hit_line_count * 1.0 / nullif(flagged_line_count, 0) end
+            as precision_rate,
+        case when is_outcome_observed then hit_line_count * 1.0 / nullif(event_line_count, 0) end
+            as recall_rate,
+        case
+            when is_outcome_observed
+                then (hit_line_count * 1.0 / nullif(flagged_line_count, 0))
+                    / nullif(event_line_count * 1.0 / population_line_count, 0)
+        end as lift,
+        case when is_outcome_observed then median_lead_time_days end as median_lead_time_days
+    from counted
+)
+
+select * from final
