@@ -58,6 +58,10 @@ final as (
             as base_rate,
         case when is_outcome_observed then hit_line_count * 1.0 / nullif(flagged_line_count, 0) end
             as precision_rate,
+        case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'lower') }} end
+            as precision_lower_bound,
+        case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'upper') }} end
+            as precision_upper_bound,
         case when is_outcome_observed then hit_line_count * 1.0 / nullif(event_line_count, 0) end
             as recall_rate,
         case

@@ -137,6 +137,10 @@ final as (
         cast(all_rows.customer_count as bigint) as customer_count,
         cast(all_rows.bad_customer_count as bigint) as bad_customer_count,
         all_rows.bad_rate,
+        {{ wilson_interval('all_rows.bad_customer_count', 'all_rows.customer_count', 'lower') }}
+            as bad_rate_lower_bound,
+        {{ wilson_interval('all_rows.bad_customer_count', 'all_rows.customer_count', 'upper') }}
+            as bad_rate_upper_bound,
         -- stability against the baseline month
         all_rows.baseline_month_on,
         all_rows.customer_share,
