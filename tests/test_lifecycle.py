@@ -22,11 +22,9 @@ from raw_fixtures import write_raw
 
 Z95 = 1.959963984540054
 AS_OF = date(2024, 6, 30)
-LIFECYCLE_SELECTION = [
-    "+fct_closure_episodes+",
-    "+mart_reopen_outcomes",
-    "+mart_recovery_curves",
-]
+# The lifecycle marts and everything they read; not their descendants (the case marts
+# also need seeds this selection does not load).
+LIFECYCLE_SELECTION = ["+path:models/marts/lifecycle"]
 
 
 # --- independent computations -----------------------------------------------------------
@@ -304,8 +302,8 @@ def planted_extract() -> dict[str, list[dict]]:
         installment paid late *after* the closure in the same month must not spoil the
         clean flag. Never reopened: censored.
     C2  line L2: 14 DPD on the closure date 2023-03-15 (closed OVERDUE), reopened
-        2023-07-01 at 2,000 of the old 5,000, a new loan unpaid from 2023-08-05 (30+ DPD on
-        2023-09-04), closed again 2023-10-01: two episodes, the second censored.
+        2023-07-01 at 2,000 of the old 5,000, a new loan unpaid from 2023-08-05 (30+ DPD, more
+        than 30 days, on 2023-09-05), closed again 2023-10-01: two episodes, the second censored.
     C3  line L3 never late, but the customer's other line L4 was 10 days late before L3
         was closed for linked-product risk: not a clean closure.
     C4  line L5 cut to zero then closed (RISK_REVIEW) 2023-04-20, reopened by a campaign on
@@ -503,7 +501,7 @@ def test_closed_reopened_and_closed_again_line_tells_its_whole_story(planted):
     assert first["reopen_limit_ratio"] == pytest.approx(0.4)
     assert first["reclosed_on"] == date(2023, 10, 1)
     assert first["is_reclosed_within_365d"] is True
-    assert first["first_dpd30_after_reopen_on"] == date(2023, 9, 4)
+    assert first["first_dpd30_after_reopen_on"] == date(2023, 9, 5)
     assert first["has_dpd30_within_365d_after_reopen"] is True
     assert second["closure_seq"] == 2 and second["is_reopened"] is False
     assert second["censored_on"] == AS_OF
