@@ -11,6 +11,16 @@ with line_months as (
     select * from {{ ref('fct_line_months') }}
 ),
 
+months as (
+    select * from {{ ref('int_months_spined') }}
+),
+
+last_complete_month as (
+    select max(month_start_on) as month_start_on
+    from months
+    where is_month_complete
+),
+
 customers as (
     select * from {{ ref('dim_customers') }}
 ),
@@ -30,18 +40,13 @@ with_segment as (
     left join customers on line_months.customer_id = customers.customer_id
 ),
 
-with_new_charge_off as (
-    select
-        *,
-        charged_off_principal_amount - coalesce(lag(charged_off_principal_amount) over (
-            partition by line_id order by month_start_on
-        ), 0) as new_charged_off_principal_amount
-    from with_segment
-),
-
 windowed as (
     select
-        with_new_charge_off.*,
+        with_segment.*,
+        -- the month's new charge-off (the cumulative figure never decreases)
+        charged_off_principal_amount
+            - coalesce(lag(charged_off_principal_amount) over line_timeline, 0)
+            as new_charged_off_principal_amount,
         -- previous month
         lag(dpd_month_end) over line_timeline as previous_dpd_month_end,
         lag(dpd_bucket_month_end) over line_timeline as previous_dpd_bucket_month_end,
@@ -54,25 +59,17 @@ windowed as (
         max(max_dpd_in_month) over (
             line_timeline rows between {{ before_months - 1 }} preceding and current row
         ) as worst_dpd_window_before,
-        count(*) over (
-            line_timeline rows between {{ before_months - 1 }} preceding and current row
-        ) as months_in_window_before,
         max(max_dpd_in_month) over (
             line_timeline rows between 1 following and {{ after_months }} following
         ) as worst_dpd_window_after,
-        count(case when is_month_complete then 1 end) over (
-            line_timeline rows between 1 following and {{ after_months }} following
-        ) as complete_months_window_after,
         -- score performance: worst DPD in the bad-definition horizon after the month
         max(max_dpd_in_month) over (
             line_timeline rows between 1 following and {{ bad_months }} following
         ) as worst_dpd_bad_horizon,
-        sum(new_charged_off_principal_amount) over (
-            line_timeline rows between 1 following and {{ bad_months }} following
-        ) as charged_off_bad_horizon_amount,
-        count(case when is_month_complete then 1 end) over (
-            line_timeline rows between 1 following and {{ bad_months }} following
-        ) as complete_months_bad_horizon,
+        coalesce(
+            lead(charged_off_principal_amount, {{ bad_months }}) over line_timeline,
+            max(charged_off_principal_amount) over (partition by line_id)
+        ) - charged_off_principal_amount as charged_off_bad_horizon_amount,
         -- limit actions: the month-ends before the month and after it
         avg(utilization_rate) over (
             line_timeline rows between {{ action_months }} preceding and 1 preceding
@@ -91,15 +88,27 @@ windowed as (
         ) as was_closed_action_before,
         max(case when line_status = 'closed' then 1 else 0 end) over (
             line_timeline rows between 1 following and {{ action_months }} following
-        ) as was_closed_action_after,
-        count(*) over (
-            line_timeline rows between {{ action_months }} preceding and 1 preceding
-        ) as months_action_before,
-        count(case when is_month_complete then 1 end) over (
-            line_timeline rows between 1 following and {{ action_months }} following
-        ) as complete_months_action_after
-    from with_new_charge_off
+        ) as was_closed_action_after
+    from with_segment
     window line_timeline as (partition by line_id order by month_start_on)
+),
+
+-- window sizes by arithmetic: a line's months run without gaps from its opening month to the
+-- as-of month, so the months in a window are bounded by months on book and by the last
+-- complete month (cheaper than counting rows in more window frames)
+with_window_sizes as (
+    select
+        windowed.*,
+        least(windowed.months_on_book + 1, {{ before_months }}) as months_in_window_before,
+        least(windowed.months_on_book, {{ action_months }}) as months_action_before,
+        {%- for name, size in [('complete_months_window_after', after_months),
+                               ('complete_months_bad_horizon', bad_months),
+                               ('complete_months_action_after', action_months)] %}
+        greatest(0, least({{ size }}, {{ dbt.datediff('windowed.month_start_on', 'last_complete_month.month_start_on', 'month') }}))
+            as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from windowed
+    cross join last_complete_month
 ),
 
 final as (
@@ -116,7 +125,7 @@ final as (
             as is_in_roll_population,
         (previous_line_status <> 'closed' or previous_dpd_month_end > 0)
             and not previous_is_written_off as was_in_roll_population
-    from windowed
+    from with_window_sizes
 )
 
 select * from final
