@@ -44,9 +44,10 @@ def build_repayments(loans: dict, inst: dict, book: Book, cal: Calendar, rng) ->
     honoured = np.zeros(n_loans, bool)
     honoured[loan[at_payoff]] = True
     after_payoff = honoured[loan] & (k > payoff)
-    rest = np.bincount(
-        loan, weights=np.where(after_payoff, inst["principal"], 0.0), minlength=n_loans
-    )
+    # An early payoff settles the rest of the schedule in full, interest included: the raw
+    # contract has no field for an interest rebate, so a waived remainder would look like
+    # arrears to the warehouse's allocation (it did: phantom M7+ lines).
+    rest = np.bincount(loan, weights=np.where(after_payoff, total, 0.0), minlength=n_loans)
 
     parts_loan, parts_day, parts_amount = [], [], []
 
