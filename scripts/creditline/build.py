@@ -6,6 +6,7 @@ function of the raw data and the vars.
 """
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def build_warehouse(dbt_args: list[str], *, db_path: Path, raw_root: Path | None
     """Run `dbt build <args>` and record its run_results.json in ops.*; returns dbt's run."""
     result = run_dbt(["build", *dbt_args], db_path=db_path, raw_root=raw_root,
                      target_path=target_path, capture=capture)
-    results_file = Path(target_path or PROJECT_DIR / "target") / "run_results.json"
+    target = target_path or os.environ.get("CREDITLINE_TARGET_PATH") or PROJECT_DIR / "target"
+    results_file = Path(target) / "run_results.json"
     if results_file.is_file() and Path(db_path).is_file():
         record_run_results(Path(db_path), results_file)
     return result

@@ -52,7 +52,9 @@ def _watchlist_counts(wh: Warehouse, scope: Scope) -> tuple[int | None, int | No
             counts[month] = wh.scalar(
                 WATCHLIST, f"select count(*) from {{rel}} where {month_column} = ?", [month]
             )
-    return counts.get(scope.report_month), counts.get(scope.previous_month)
+    # The watchlist holds only its latest month: a month it does not hold is unknown, not 0.
+    before = counts.get(scope.previous_month) or None
+    return counts.get(scope.report_month), before
 
 
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
