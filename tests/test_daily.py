@@ -84,11 +84,22 @@ def scalar(db: Path, sql: str):
 def write_late_repayment(raw: Path, db: Path, load_day: date) -> tuple[str, str, date]:
     """A payment that clears a delinquent loan's arrears, dated in an earlier month, that
     reaches the extract only on load_day. Returns (repayment_id, loan_id, paid day)."""
+    # a loan with no payment since its oldest unpaid due date, so a payment dated after
+    # that date is allocated last and clears exactly what is owed
     loan_id, owed, due_on = duckdb.connect(str(db), read_only=True).sql("""
-        select loan_id, sum(unpaid_amount), min(due_on)
-        from core.fct_installments
-        where not is_fully_paid and is_due and days_past_due between 20 and 120
-        group by loan_id order by loan_id limit 1""").fetchall()[0]
+        with candidates as (
+            select loan_id, sum(unpaid_amount) as owed, min(due_on) as first_unpaid_on
+            from core.fct_installments
+            where not is_fully_paid and is_due
+            group by loan_id
+            having max(days_past_due) between 20 and 120
+        )
+        select loan_id, owed, first_unpaid_on from candidates
+        where not exists (
+            select 1 from core.fct_repayments
+            where fct_repayments.loan_id = candidates.loan_id
+                and fct_repayments.paid_on >= candidates.first_unpaid_on)
+        order by loan_id limit 1""").fetchall()[0]
     paid_on = max(due_on + timedelta(days=10), date(2023, 8, 20))
     folder = raw / "repayments" / f"load_date={load_day}"
     folder.mkdir(parents=True, exist_ok=True)
