@@ -38,12 +38,13 @@ PER_RUN_TABLES = {"intermediate.int_loans_affected", "intermediate.int_lines_aff
 
 
 def fingerprints(db: Path) -> dict[str, tuple]:
-    """Row count and an order-free checksum of every table (doubles rounded to 6 places,
-    since a sum of doubles may differ in its last bits with the order rows are read in)."""
+    """Row count and an order-free checksum of every table and view (doubles rounded to 6
+    places, since a sum of doubles may differ in its last bits with the order rows are read
+    in). Views count too: fct_installments and fct_repayments are views over incremental tables."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = con.sql(f"select schema_name, table_name from duckdb_tables() "
-                         f"where schema_name in {COMPARED_SCHEMAS}").fetchall()
+        tables = con.sql(f"select table_schema, table_name from information_schema.tables "
+                         f"where table_schema in {COMPARED_SCHEMAS}").fetchall()
         out = {}
         for schema, table in tables:
             if f"{schema}.{table}" in PER_RUN_TABLES:

@@ -62,7 +62,8 @@ print(json.dumps({"rows": None,
 import json, resource, sys
 from pathlib import Path
 from creditline.daily import bench_daily_vs_full
-timings = bench_daily_vs_full(Path(sys.argv[1]), Path(sys.argv[2]))
+timings = bench_daily_vs_full(Path(sys.argv[1]), Path(sys.argv[2]),
+                              rebuild=sys.argv[3] == "rebuild")
 print(json.dumps({"rows": None, "timings": timings,
                   "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """,
@@ -82,7 +83,7 @@ def run_step(name: str, *args: str) -> dict:
     """Run one step in a child process; return its wall time, peak memory and rows."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", STEP_CODE[name], *args],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=os.environ)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"bench step {name} failed:\n{done.stderr[-4000:]}")
@@ -110,7 +111,7 @@ def warehouse_rows(db: Path) -> int:
         con.close()
 
 
-def bench_size(customers: int, work: Path, daily: bool) -> dict:
+def bench_size(customers: int, work: Path, daily: bool, rebuild: bool) -> dict:
     raw, db, target = work / "raw", work / "wh.duckdb", work / "target"
     steps = [run_step("generate", str(raw), str(customers))]
     floor = run_step("floor", str(raw), str(work / "floor.duckdb"), ",".join(RAW_TABLES))
@@ -123,17 +124,17 @@ def bench_size(customers: int, work: Path, daily: bool) -> dict:
     result = {"customers": customers, "steps": steps, "floor_seconds": floor["seconds"],
               "build_seconds": build["seconds"], "slowest": slowest, "daily": None}
     if daily:  # a first full daily run, one appended day incrementally, then a full rebuild
-        result["daily"] = run_step("daily", str(raw), str(work / "daily.duckdb"))
+        result["daily"] = run_step("daily", str(raw), str(work / "daily.duckdb"),
+                                   "rebuild" if rebuild else "no-rebuild")
     return result
 
 
-def render(results: list[dict]) -> str:
-    lines = ["# Performance", "",
-             f"Measured by `make bench` on {platform.machine()}, {platform.python_version()}, "
+def render(results: list[dict], threads: int) -> str:
+    lines = [f"Measured by `make bench` on {platform.machine()}, {platform.python_version()}, "
              "2 cores, 24 GiB (this project's machines). Portfolios of 36 months, seed 42. "
              "Peak memory is each step's own child process maximum resident set. The machine's "
              f"load average when the run ended: {os.getloadavg()[0]:.1f} (other work on its two "
-             "cores inflates every figure, the floor included).", "",
+             f"cores inflates every figure, the floor included). dbt threads: {threads}.", "",
              "The floor is one plain DuckDB pass that reads every raw file and writes each "
              "table once into a DuckDB file: the least any warehouse that keeps its data "
              "must do. Target: a full build (models, without tests) within 10x the floor "
@@ -152,13 +153,31 @@ def render(results: list[dict]) -> str:
                       f"`{name}` {seconds:.1f}" for name, seconds in result["slowest"]), ""]
         if result["daily"]:
             timings = result["daily"]["timings"]
+            full = (f"a full rebuild of the same data {timings['full_seconds']:.0f} s"
+                    if "full_seconds" in timings else "the first full run (one day less data) "
+                    f"{timings['initial_full_seconds']:.0f} s")
             lines += ["Daily run (`creditline daily`, each including parse, freshness and "
                       f"tests): incremental {timings['daily_seconds']:.0f} s "
                       f"({timings['affected_loans']:,} loans and {timings['affected_lines']:,} "
-                      f"lines recomputed) against a full rebuild of the same data "
-                      f"{timings['full_seconds']:.0f} s; peak "
+                      f"lines recomputed) against {full}; peak "
                       f"{result['daily']['peak_gib']:.2f} GiB.", ""]
     return "\n".join(lines)
+
+
+MEASURED_START, MEASURED_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_measured(out: Path, measured: str) -> None:
+    """Replace the measured section between the markers; the hand-written analysis around
+    it stays. A file without the markers gets the section appended."""
+    text = out.read_text() if out.is_file() else "# Performance\n"
+    block = f"{MEASURED_START}\n{measured}\n{MEASURED_END}"
+    if MEASURED_START in text and MEASURED_END in text:
+        head, rest = text.split(MEASURED_START, 1)
+        text = head + block + rest.split(MEASURED_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    out.write_text(text)
 
 
 def main() -> None:
@@ -171,14 +190,21 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance.md")
     parser.add_argument("--work", type=Path, default=None,
                         help="Scratch folder (default: a temporary one).")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="dbt threads (CREDITLINE_THREADS) for every build.")
+    parser.add_argument("--daily-rebuild", action="store_true",
+                        help="Also time a full rebuild after the daily run (default: compare "
+                             "with the first full run, one day less data).")
     args = parser.parse_args()
+    os.environ["CREDITLINE_THREADS"] = str(args.threads)
     results = []
     with tempfile.TemporaryDirectory(dir=args.work) as scratch:
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"benchmarking {size:,} customers...", flush=True)
             daily = str(size) in args.daily_sizes.split(",")
-            results.append(bench_size(size, Path(scratch) / str(size), daily))
-            args.out.write_text(render(results))
+            results.append(bench_size(size, Path(scratch) / str(size), daily,
+                                      args.daily_rebuild))
+            write_measured(args.out, render(results, args.threads))
     print(f"wrote {args.out}")
 
 

@@ -14,11 +14,22 @@
 -- an ASOF join finds it without expanding payments against installments.
 -- Incremental: a daily build recomputes only the loans in int_loans_affected (whole loans,
 -- since a late repayment moves the allocation of every later installment).
+-- This is the one stored copy of the installment grain: fct_installments is a view over it,
+-- so the line and customer keys are joined here (one write of ~100M rows at 1M customers).
 with installments as (
     select * from {{ ref('stg_installments') }}
     {%- if incremental_window_active() %}
     where loan_id in (select loan_id from {{ ref('int_loans_affected') }})
     {%- endif %}
+),
+
+loans as (
+    select * from {{ ref('stg_loans') }}
+    where drawn_on <= {{ as_of_date() }}
+),
+
+lines as (
+    select * from {{ ref('stg_credit_lines') }}
 ),
 
 repayments as (
@@ -29,10 +40,24 @@ repayments as (
     {%- endif %}
 ),
 
+installments_keyed as (
+    select
+        installments.*,
+        loans.line_id,
+        lines.customer_id,
+        lines.product_code
+    from installments
+    inner join loans on installments.loan_id = loans.loan_id
+    inner join lines on loans.line_id = lines.line_id
+),
+
 scheduled as (
     select
         installment_id,
         loan_id,
+        line_id,
+        customer_id,
+        product_code,
         installment_no,
         due_on,
         principal_due_amount,
@@ -41,7 +66,7 @@ scheduled as (
         sum(principal_due_amount + interest_due_amount) over loan_schedule as cum_due_after,
         sum(principal_due_amount) over loan_schedule - principal_due_amount
             as principal_due_before
-    from installments
+    from installments_keyed
     window loan_schedule as (
         partition by loan_id order by installment_no rows unbounded preceding
     )
@@ -91,6 +116,9 @@ final as (
         -- ids
         installment_id,
         loan_id,
+        line_id,
+        customer_id,
+        product_code,
         installment_no,
         -- dates
         due_on,

@@ -11,12 +11,22 @@
 -- Each repayment split into interest, principal and credit (overpayment beyond the whole
 -- schedule, kept rather than lost). Principal repaid is a piecewise-linear function of the
 -- running amount paid: an ASOF join finds the installment the running total has reached.
+-- This is the one stored copy of the repayment grain: fct_repayments is a view over it, so
+-- the line and customer keys are joined here.
 with repayments as (
     select * from {{ ref('stg_repayments') }}
     where paid_on <= {{ as_of_date() }}
     {%- if incremental_window_active() %}
     and loan_id in (select loan_id from {{ ref('int_loans_affected') }})
     {%- endif %}
+),
+
+loans as (
+    select * from {{ ref('stg_loans') }}
+),
+
+lines as (
+    select * from {{ ref('stg_credit_lines') }}
 ),
 
 schedule as (
@@ -34,13 +44,23 @@ schedule_totals as (
     group by loan_id
 ),
 
+repayments_keyed as (
+    select
+        repayments.*,
+        loans.line_id,
+        lines.customer_id
+    from repayments
+    inner join loans on repayments.loan_id = loans.loan_id
+    inner join lines on loans.line_id = lines.line_id
+),
+
 running as (
     select
         *,
         sum(repayment_amount) over (
             partition by loan_id order by paid_at, repayment_id rows unbounded preceding
         ) as cum_paid_after
-    from repayments
+    from repayments_keyed
 ),
 
 principal_reached as (
@@ -85,6 +105,8 @@ final as (
         -- ids
         repayment_id,
         loan_id,
+        line_id,
+        customer_id,
         -- dates
         paid_at,
         paid_on,
