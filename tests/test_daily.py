@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from creditline.daily import EXIT_BUSY, EXIT_FAILED, EXIT_OK, run_daily
+from creditline.build import build_warehouse
+from creditline.daily import EXIT_BUSY, EXIT_FAILED, EXIT_OK, adopt_full_build, run_daily
 from creditline.generate import generate_portfolio
 from creditline.lock import RunLock
 from creditline.paths import PROJECT_DIR
@@ -161,6 +162,22 @@ def test_incremental_builds_equal_a_full_refresh_of_the_same_raw_data(history, t
     differing = {name: (incremental[name], rebuilt[name]) for name in incremental
                  if incremental[name] != rebuilt[name]}
     assert differing == {}
+
+
+def test_an_adopted_full_build_is_the_base_of_the_next_incremental_run(history, tmp_path):
+    raw, _ = copy_of(history, tmp_path)
+    built, published = tmp_path / "built.duckdb", tmp_path / "wh" / "adopted.duckdb"
+    outcome = build_warehouse([], db_path=built, raw_root=raw, target_path=tmp_path / "target",
+                              capture=True)
+    assert outcome.returncode == 0, outcome.stdout[-2000:]
+    adopt_full_build(built, published, raw)
+    assert not built.exists()
+    assert fingerprints(published) == fingerprints(history["db"])
+    next_day = DAYS[-1] + timedelta(days=1)
+    append_day(raw, next_day, seed=3)
+    run = daily(published, raw, next_day + timedelta(days=1))
+    assert run.exit_code == EXIT_OK, run.summary
+    assert (run.mode, run.since_load_date) == ("incremental", next_day)
 
 
 def test_a_late_repayment_lands_and_rewrites_the_loans_past_months(history):

@@ -19,27 +19,52 @@ charge_offs as (
     select * from {{ ref('int_loans_charged_off') }}
 ),
 
-schedule_summary as (
+-- Schedule and repayments summed in one aggregate: at a million customers two 14M-group
+-- aggregates joined side by side ran out of DuckDB's 6 GB; one hash table fits.
+schedule_and_repayments as (
     select
         loan_id,
+        amount_due,
+        due_on,
+        days_past_due,
+        fully_paid_on is not null as is_installment_paid,
+        fully_paid_on,
+        cast(null as decimal(18, 2)) as repayment_amount,
+        cast(null as decimal(18, 2)) as principal_amount,
+        cast(null as decimal(18, 2)) as interest_amount,
+        cast(null as decimal(18, 2)) as credit_amount
+    from installments
+    union all
+    select
+        loan_id,
+        null,
+        null,
+        null,
+        null,
+        null,
+        repayment_amount,
+        principal_amount,
+        interest_amount,
+        credit_amount
+    from repayments
+),
+
+loan_summary as (
+    select
+        loan_id,
+        -- schedule (installment rows; the repayment rows' NULLs are ignored)
         sum(amount_due) as total_due_amount,
         min(due_on) as first_due_on,
         max(days_past_due) as worst_days_past_due,
-        bool_and(fully_paid_on is not null) as is_paid_off,
-        max(fully_paid_on) as last_installment_paid_on
-    from installments
-    group by loan_id
-),
-
-repayment_summary as (
-    select
-        loan_id,
+        bool_and(is_installment_paid) as is_paid_off,
+        max(fully_paid_on) as last_installment_paid_on,
+        -- repayments
         sum(repayment_amount) as total_paid_amount,
         sum(principal_amount) as principal_repaid_amount,
         sum(interest_amount) as interest_paid_amount,
         sum(credit_amount) as credit_amount,
-        count(*) as repayment_count
-    from repayments
+        count(repayment_amount) as repayment_count
+    from schedule_and_repayments
     group by loan_id
 ),
 
@@ -54,8 +79,8 @@ final as (
         loans.drawn_at,
         loans.drawn_on,
         cast({{ dbt.date_trunc('month', 'loans.drawn_on') }} as date) as origination_month_on,
-        schedule_summary.first_due_on,
-        case when schedule_summary.is_paid_off then schedule_summary.last_installment_paid_on end
+        loan_summary.first_due_on,
+        case when loan_summary.is_paid_off then loan_summary.last_installment_paid_on end
             as paid_off_on,
         charge_offs.charged_off_on,
         -- terms
@@ -64,23 +89,22 @@ final as (
         loans.annual_rate,
         loans.repayment_method,
         -- position
-        coalesce(schedule_summary.total_due_amount, 0) as total_due_amount,
-        coalesce(repayment_summary.total_paid_amount, 0) as total_paid_amount,
-        coalesce(repayment_summary.principal_repaid_amount, 0) as principal_repaid_amount,
-        coalesce(repayment_summary.interest_paid_amount, 0) as interest_paid_amount,
-        loans.principal_amount - coalesce(repayment_summary.principal_repaid_amount, 0)
+        coalesce(loan_summary.total_due_amount, 0) as total_due_amount,
+        coalesce(loan_summary.total_paid_amount, 0) as total_paid_amount,
+        coalesce(loan_summary.principal_repaid_amount, 0) as principal_repaid_amount,
+        coalesce(loan_summary.interest_paid_amount, 0) as interest_paid_amount,
+        loans.principal_amount - coalesce(loan_summary.principal_repaid_amount, 0)
             as outstanding_principal_amount,
         coalesce(charge_offs.charged_off_principal_amount, 0) as charged_off_principal_amount,
-        coalesce(repayment_summary.credit_amount, 0) as overpayment_credit_amount,
-        coalesce(repayment_summary.repayment_count, 0) as repayment_count,
+        coalesce(loan_summary.credit_amount, 0) as overpayment_credit_amount,
+        coalesce(loan_summary.repayment_count, 0) as repayment_count,
         -- status
-        coalesce(schedule_summary.is_paid_off, false) as is_paid_off,
+        coalesce(loan_summary.is_paid_off, false) as is_paid_off,
         charge_offs.loan_id is not null as is_charged_off,
-        coalesce(schedule_summary.worst_days_past_due, 0) as worst_days_past_due
+        coalesce(loan_summary.worst_days_past_due, 0) as worst_days_past_due
     from loans
     inner join lines on loans.line_id = lines.line_id
-    left join schedule_summary on loans.loan_id = schedule_summary.loan_id
-    left join repayment_summary on loans.loan_id = repayment_summary.loan_id
+    left join loan_summary on loans.loan_id = loan_summary.loan_id
     left join charge_offs on loans.loan_id = charge_offs.loan_id
     where loans.drawn_on <= {{ as_of_date() }}
 )
