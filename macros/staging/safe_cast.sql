@@ -8,7 +8,7 @@
 {% macro default__safe_cast(expression, data_type) -%}
     {%- if data_type | lower in ('integer', 'int', 'bigint') -%}
     case
-        when try_cast({{ expression }} as double) = trunc(try_cast({{ expression }} as double))
+        when try_cast({{ expression }} as double) = floor(try_cast({{ expression }} as double))
             then try_cast({{ expression }} as {{ data_type }})
     end
     {%- else -%}

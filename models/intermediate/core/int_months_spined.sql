@@ -16,9 +16,7 @@ months as (
     select
         cast(month_start as date) as month_start_on,
         bounds.as_of_on
-    from bounds,
-        generate_series(bounds.first_month_on, bounds.last_month_on, interval 1 month)
-            as series (month_start)
+    from {{ months_of('bounds', 'bounds.first_month_on', 'bounds.last_month_on', 'month_start') }}
 ),
 
 final as (

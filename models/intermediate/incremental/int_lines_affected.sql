@@ -57,7 +57,7 @@ affected as (
 select line_id from affected where line_id is not null
 {% else %}
 no_window as (
-    select cast(null as varchar) as line_id
+    select cast(null as string) as line_id
 )
 
 select line_id from no_window where false

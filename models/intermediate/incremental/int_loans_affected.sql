@@ -99,7 +99,7 @@ affected as (
 select loan_id from affected where loan_id is not null
 {% else %}
 no_window as (
-    select cast(null as varchar) as loan_id
+    select cast(null as string) as loan_id
 )
 
 select loan_id from no_window where false

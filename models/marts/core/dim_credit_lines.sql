@@ -14,8 +14,8 @@ products as (
 event_summary as (
     select
         line_id,
-        arg_max(status_after, event_seq) as current_status,
-        arg_max(limit_after_amount, event_seq) as current_limit_amount,
+        max_by(status_after, event_seq) as current_status,
+        max_by(limit_after_amount, event_seq) as current_limit_amount,
         count(*) filter (where event_type = 'close') as closure_count,
         count(*) filter (where event_type = 'reopen') as reopen_count,
         count(*) filter (where event_type = 'freeze') as freeze_count,

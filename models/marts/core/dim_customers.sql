@@ -27,7 +27,7 @@ line_summary as (
 latest_scores as (
     select
         customer_id,
-        arg_max(score, scored_at) as latest_score,
+        max_by(score, scored_at) as latest_score,
         max(scored_on) as latest_scored_on
     from scores
     group by customer_id

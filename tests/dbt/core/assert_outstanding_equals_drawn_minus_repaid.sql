@@ -28,7 +28,7 @@ repaid as (
 latest as (
     select
         line_id,
-        arg_max(outstanding_principal_amount + charged_off_principal_amount, month_start_on)
+        max_by(outstanding_principal_amount + charged_off_principal_amount, month_start_on)
             as owed_amount
     from line_months
     group by line_id

@@ -13,17 +13,17 @@ accepted_customers as (
 
 typed as (
     select
-        struct_pack(inquiry_id, customer_id, inquired_at, institution_type, load_date) as raw_row,
+        {{ struct_of('inquiry_id, customer_id, inquired_at, institution_type, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('inquiry_id', 'varchar') }} as inquiry_id,
-        {{ safe_cast('customer_id', 'varchar') }} as customer_id,
+        {{ safe_cast('inquiry_id', 'string') }} as inquiry_id,
+        {{ safe_cast('customer_id', 'string') }} as customer_id,
 
         -- dates
         {{ safe_cast('inquired_at', 'timestamp') }} as inquired_at,
 
         -- attributes
-        {{ safe_cast('institution_type', 'varchar') }} as institution_type,
+        {{ safe_cast('institution_type', 'string') }} as institution_type,
 
         -- lineage
         {{ safe_cast('load_date', 'date') }} as load_date

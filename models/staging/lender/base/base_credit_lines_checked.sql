@@ -12,16 +12,14 @@ accepted_customers as (
 
 typed as (
     select
-        struct_pack(
-            line_id, customer_id, product_code, opened_at, initial_limit, load_date
-        ) as raw_row,
+        {{ struct_of('line_id, customer_id, product_code, opened_at, initial_limit, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('line_id', 'varchar') }} as line_id,
-        {{ safe_cast('customer_id', 'varchar') }} as customer_id,
+        {{ safe_cast('line_id', 'string') }} as line_id,
+        {{ safe_cast('customer_id', 'string') }} as customer_id,
 
         -- attributes
-        {{ safe_cast('product_code', 'varchar') }} as product_code,
+        {{ safe_cast('product_code', 'string') }} as product_code,
 
         -- dates
         {{ safe_cast('opened_at', 'timestamp') }} as opened_at,

@@ -12,10 +12,10 @@ accepted_customers as (
 
 typed as (
     select
-        struct_pack(customer_id, scored_at, score, load_date) as raw_row,
+        {{ struct_of('customer_id, scored_at, score, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('customer_id', 'varchar') }} as customer_id,
+        {{ safe_cast('customer_id', 'string') }} as customer_id,
 
         -- dates
         {{ safe_cast('scored_at', 'timestamp') }} as scored_at,

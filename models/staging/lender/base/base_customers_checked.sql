@@ -8,13 +8,10 @@ source as (
 
 typed as (
     select
-        struct_pack(
-            customer_id, created_at, birth_year, city_tier, occupation, income_band, channel,
-            load_date
-        ) as raw_row,
+        {{ struct_of('customer_id, created_at, birth_year, city_tier, occupation, income_band, channel, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('customer_id', 'varchar') }} as customer_id,
+        {{ safe_cast('customer_id', 'string') }} as customer_id,
 
         -- dates
         {{ safe_cast('created_at', 'timestamp') }} as created_at,
@@ -22,9 +19,9 @@ typed as (
         -- attributes
         {{ safe_cast('birth_year', 'integer') }} as birth_year,
         {{ safe_cast('city_tier', 'integer') }} as city_tier,
-        {{ safe_cast('occupation', 'varchar') }} as occupation,
-        {{ safe_cast('income_band', 'varchar') }} as income_band,
-        {{ safe_cast('channel', 'varchar') }} as channel,
+        {{ safe_cast('occupation', 'string') }} as occupation,
+        {{ safe_cast('income_band', 'string') }} as income_band,
+        {{ safe_cast('channel', 'string') }} as channel,
 
         -- lineage
         {{ safe_cast('load_date', 'date') }} as load_date

@@ -13,12 +13,10 @@ accepted_loans as (
 
 typed as (
     select
-        struct_pack(
-            loan_id, installment_no, due_date, principal_due, interest_due, load_date
-        ) as raw_row,
+        {{ struct_of('loan_id, installment_no, due_date, principal_due, interest_due, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('loan_id', 'varchar') }} as loan_id,
+        {{ safe_cast('loan_id', 'string') }} as loan_id,
         {{ safe_cast('installment_no', 'integer') }} as installment_no,
 
         -- dates

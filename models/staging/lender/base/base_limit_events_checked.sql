@@ -13,22 +13,19 @@ accepted_lines as (
 
 typed as (
     select
-        struct_pack(
-            event_id, line_id, event_at, event_type, limit_before, limit_after, reason_code,
-            initiated_by, load_date
-        ) as raw_row,
+        {{ struct_of('event_id, line_id, event_at, event_type, limit_before, limit_after, reason_code, initiated_by, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('event_id', 'varchar') }} as event_id,
-        {{ safe_cast('line_id', 'varchar') }} as line_id,
+        {{ safe_cast('event_id', 'string') }} as event_id,
+        {{ safe_cast('line_id', 'string') }} as line_id,
 
         -- dates
         {{ safe_cast('event_at', 'timestamp') }} as event_at,
 
         -- attributes
-        {{ safe_cast('event_type', 'varchar') }} as event_type,
-        {{ safe_cast('reason_code', 'varchar') }} as reason_code,
-        {{ safe_cast('initiated_by', 'varchar') }} as initiated_by,
+        {{ safe_cast('event_type', 'string') }} as event_type,
+        {{ safe_cast('reason_code', 'string') }} as reason_code,
+        {{ safe_cast('initiated_by', 'string') }} as initiated_by,
 
         -- amounts
         {{ safe_cast('limit_before', 'decimal(18, 2)') }} as limit_before_amount,
@@ -97,33 +94,25 @@ rules_checked_but_sequence as (
     from parents_joined
 ),
 
--- One list per line of the events that break no other rule, in the order they happened.
-line_sequences as (
+-- The events that break no other rule, numbered per line in the order they happened.
+sequence_ordered as (
     select
+        event_id,
         line_id,
-        list(
-            event_id
+        event_type,
+        row_number() over (
+            partition by line_id
             order by
                 event_at,
-                list_position(
-                    ['open', 'increase', 'decrease', 'freeze', 'unfreeze', 'close', 'reopen'],
-                    event_type
-                ),
+                case event_type
+                    when 'open' then 1 when 'increase' then 2 when 'decrease' then 3
+                    when 'freeze' then 4 when 'unfreeze' then 5 when 'close' then 6
+                    when 'reopen' then 7
+                end,
                 event_id
-        ) as event_ids,
-        list(
-            event_type
-            order by
-                event_at,
-                list_position(
-                    ['open', 'increase', 'decrease', 'freeze', 'unfreeze', 'close', 'reopen'],
-                    event_type
-                ),
-                event_id
-        ) as event_types
+        ) as event_seq
     from rules_checked_but_sequence
     where rule_but_sequence is null
-    group by line_id
 ),
 
 -- The walk's accumulator is one string: its first character is the line's state
@@ -131,28 +120,39 @@ line_sequences as (
 -- (y accepted, n rejected). A rejected event leaves the state as it was.
 line_sequences_walked as (
     select
-        event_ids,
-        list_reduce(
-            event_types,
-            lambda walk, event_type: case
-                when event_type = 'open' and walk[1] = 'N' then 'A' || walk[2:] || 'y'
-                when event_type in ('increase', 'decrease') and walk[1] != 'C' then walk || 'y'
-                when event_type = 'freeze' and walk[1] != 'C' then 'F' || walk[2:] || 'y'
-                when event_type = 'unfreeze' and walk[1] = 'F' then 'A' || walk[2:] || 'y'
-                when event_type = 'close' and walk[1] != 'C' then 'C' || walk[2:] || 'y'
-                when event_type = 'reopen' and walk[1] = 'C' then 'A' || walk[2:] || 'y'
+        line_id,
+        {{ list_fold(
+            ordered_list_agg('event_type', ['event_seq']),
+            "'N'", 'walk', 'event_type',
+            "case
+                when event_type = 'open' and substr(walk, 1, 1) = 'N'
+                    then 'A' || substr(walk, 2) || 'y'
+                when event_type in ('increase', 'decrease') and substr(walk, 1, 1) != 'C'
+                    then walk || 'y'
+                when event_type = 'freeze' and substr(walk, 1, 1) != 'C'
+                    then 'F' || substr(walk, 2) || 'y'
+                when event_type = 'unfreeze' and substr(walk, 1, 1) = 'F'
+                    then 'A' || substr(walk, 2) || 'y'
+                when event_type = 'close' and substr(walk, 1, 1) != 'C'
+                    then 'C' || substr(walk, 2) || 'y'
+                when event_type = 'reopen' and substr(walk, 1, 1) = 'C'
+                    then 'A' || substr(walk, 2) || 'y'
                 else walk || 'n'
-            end,
-            'N'
-        ) as walk
-    from line_sequences
+            end"
+        ) }} as walk
+    from sequence_ordered
+    group by line_id
 ),
 
+-- Event k's verdict is character k + 1 of its line's walk.
 sequence_verdicts as (
     select
-        unnest(event_ids) as event_id,
-        unnest(string_split(walk[2:], '')) = 'n' as is_out_of_sequence
-    from line_sequences_walked
+        sequence_ordered.event_id,
+        substr(line_sequences_walked.walk, sequence_ordered.event_seq + 1, 1) = 'n'
+            as is_out_of_sequence
+    from sequence_ordered
+    inner join line_sequences_walked
+        on sequence_ordered.line_id = line_sequences_walked.line_id
 ),
 
 rules_checked as (

@@ -12,14 +12,11 @@ accepted_lines as (
 
 typed as (
     select
-        struct_pack(
-            loan_id, line_id, drawn_at, principal, term_months, annual_rate, repayment_method,
-            load_date
-        ) as raw_row,
+        {{ struct_of('loan_id, line_id, drawn_at, principal, term_months, annual_rate, repayment_method, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('loan_id', 'varchar') }} as loan_id,
-        {{ safe_cast('line_id', 'varchar') }} as line_id,
+        {{ safe_cast('loan_id', 'string') }} as loan_id,
+        {{ safe_cast('line_id', 'string') }} as line_id,
 
         -- dates
         {{ safe_cast('drawn_at', 'timestamp') }} as drawn_at,
@@ -28,7 +25,7 @@ typed as (
         {{ safe_cast('principal', 'decimal(18, 2)') }} as principal_amount,
         {{ safe_cast('term_months', 'integer') }} as term_months,
         {{ safe_cast('annual_rate', 'double') }} as annual_rate,
-        {{ safe_cast('repayment_method', 'varchar') }} as repayment_method,
+        {{ safe_cast('repayment_method', 'string') }} as repayment_method,
 
         -- lineage
         {{ safe_cast('load_date', 'date') }} as load_date

@@ -12,11 +12,11 @@ accepted_loans as (
 
 typed as (
     select
-        struct_pack(repayment_id, loan_id, paid_at, amount, load_date) as raw_row,
+        {{ struct_of('repayment_id, loan_id, paid_at, amount, load_date') }} as raw_row,
 
         -- ids
-        {{ safe_cast('repayment_id', 'varchar') }} as repayment_id,
-        {{ safe_cast('loan_id', 'varchar') }} as loan_id,
+        {{ safe_cast('repayment_id', 'string') }} as repayment_id,
+        {{ safe_cast('loan_id', 'string') }} as loan_id,
 
         -- dates
         {{ safe_cast('paid_at', 'timestamp') }} as paid_at,
