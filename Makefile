@@ -3,13 +3,15 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SPARK_STAMP := $(VENV)/.spark-stamp
 RAW    ?= data/raw
 DB     ?= warehouse/creditline.duckdb
 
 export CREDITLINE_RAW ?= $(abspath $(RAW))
 export CREDITLINE_DB  ?= $(abspath $(DB))
 
-.PHONY: install demo build report test lint bench browser-deps clean
+.PHONY: install install-spark demo build report test test-spark lint bench bench-spark \
+        browser-deps java-deps clean
 
 install: $(STAMP)
 
@@ -19,6 +21,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# The Spark engine (pyspark ships Spark itself; about 300 MB): only for the spark target.
+install-spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
 
 demo: install
 	$(BIN)/creditline generate --out $(CREDITLINE_RAW)
@@ -32,7 +41,11 @@ report: install
 	$(BIN)/creditline report
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not spark"
+
+# DuckDB and Spark build the same portfolio; every dim_/fct_/mart_ relation is compared.
+test-spark: install-spark java-deps
+	$(BIN)/python -m pytest -q -m spark
 
 lint: install
 	$(BIN)/ruff check scripts tests
@@ -42,12 +55,23 @@ lint: install
 bench: install
 	$(BIN)/python -m creditline.bench --out docs/performance.md
 
+bench-spark: install-spark java-deps
+	$(BIN)/python -m creditline.bench_spark --out docs/performance.md
+
 # Debian's Chromium and a CJK font for the browser tests (Playwright cannot download its own here).
 browser-deps:
 	@if [ -x /usr/lib/chromium/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  echo "chromium and fonts-noto-cjk present"; \
 	else \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# A JDK 17 for Spark, from Debian where missing (needs root).
+java-deps:
+	@if command -v java >/dev/null 2>&1; then \
+	  echo "java present"; \
+	else \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; \
 	fi
 
 clean:

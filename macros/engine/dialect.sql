@@ -80,3 +80,15 @@
 {% macro spark__list_fold(list, initial, acc, elem, body) -%}
     aggregate({{ list }}, {{ initial }}, ({{ acc }}, {{ elem }}) -> {{ body }})
 {%- endmacro %}
+
+{#- A window aggregate: the last non-null value of `expression` in the frame (follow it
+    with `over (...)`). -#}
+{% macro last_non_null(expression) -%}
+    {{ return(adapter.dispatch('last_non_null', 'creditline')(expression)) }}
+{%- endmacro %}
+{% macro default__last_non_null(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}
+{% macro spark__last_non_null(expression) -%}
+    last({{ expression }}, true)
+{%- endmacro %}

@@ -12,7 +12,27 @@
     {%- if var('incremental_since_load_date', '') == '' or this is none -%}
         {{ return(false) }}
     {%- endif -%}
+    {%- if is_incremental() and target.type != 'duckdb' -%}
+        {{ exceptions.raise_compiler_error(
+            "the daily incremental window (incremental_since_load_date) runs on DuckDB only; "
+            ~ "on " ~ target.type ~ " build in full (docs/spark.md)") }}
+    {%- endif -%}
     {{ return(is_incremental()) }}
+{%- endmacro %}
+
+
+{#- The incremental strategy of the core facts. DuckDB: the pre_hook below deletes the rows
+    to rebuild and the new rows are appended. Spark's Parquet tables cannot delete rows:
+    there every build recomputes the whole model and insert_overwrite replaces the table's
+    contents (no Delta or Iceberg jars are needed). -#}
+{% macro core_fact_incremental_strategy() -%}
+    {{ return(adapter.dispatch('core_fact_incremental_strategy', 'creditline')()) }}
+{%- endmacro %}
+{% macro default__core_fact_incremental_strategy() -%}
+    {{ return('append') }}
+{%- endmacro %}
+{% macro spark__core_fact_incremental_strategy() -%}
+    {{ return('insert_overwrite') }}
 {%- endmacro %}
 
 
@@ -42,7 +62,7 @@
     everything (and re-inserts everything). Keys whose rows must vanish are deleted too,
     which delete+insert on the new rows alone would miss. -#}
 {% macro delete_rows_to_rebuild(key_column, affected_model, or_where=none) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and core_fact_incremental_strategy() == 'append' -%}
         {%- if incremental_window_active() -%}
             delete from {{ this }}
             where {{ key_column }} in (select {{ key_column }} from {{ ref(affected_model) }})

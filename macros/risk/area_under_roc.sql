@@ -13,7 +13,7 @@
         {{ groups }},
         case
             when max(total_bads) > 0 and max(total_goods) > 0
-                then sum(goods * (bads_below + 0.5 * bads)) / (max(total_bads) * 1.0 * max(total_goods))
+                then sum(goods * (bads_below + 0.5 * bads)) / (max(total_bads) * 1E0 * max(total_goods))
         end as auc
     from (
         select

@@ -18,3 +18,10 @@
         else product({{ expression }})
     end
 {%- endmacro %}
+
+{% macro spark__product_of(expression) -%}
+    case
+        when count(*) = 0 or count(*) > count({{ expression }}) then null
+        else product({{ expression }})
+    end
+{%- endmacro %}

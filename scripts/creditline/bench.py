@@ -176,14 +176,16 @@ def render(results: list[dict], threads: int) -> str:
 MEASURED_START, MEASURED_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
-def write_measured(out: Path, measured: str) -> None:
-    """Replace the measured section between the markers; the hand-written analysis around
-    it stays. A file without the markers gets the section appended."""
+def write_measured(out: Path, measured: str, section: str = "bench") -> None:
+    """Replace the measured section between the `<!-- {section}:start/end -->` markers; the
+    hand-written analysis around it stays. A file without the markers gets the section
+    appended."""
+    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
     text = out.read_text() if out.is_file() else "# Performance\n"
-    block = f"{MEASURED_START}\n{measured}\n{MEASURED_END}"
-    if MEASURED_START in text and MEASURED_END in text:
-        head, rest = text.split(MEASURED_START, 1)
-        text = head + block + rest.split(MEASURED_END, 1)[1]
+    block = f"{start}\n{measured}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     out.write_text(text)
@@ -191,7 +193,7 @@ def write_measured(out: Path, measured: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000",
+    parser.add_argument("--sizes", default="1000000,100000",
                         help="Comma-separated customer counts.")
     parser.add_argument("--daily-sizes", default="1000000",
                         help="Sizes at which to time a daily incremental run against a full "

@@ -70,12 +70,33 @@ def build(dbt_args) -> None:
     if not raw.is_dir():
         raise CreditlineError(f"raw data root not found: {raw} (run 'creditline generate' "
                               "or set CREDITLINE_RAW)")
+    if target_of(dbt_args) == "spark":
+        from creditline.dbt_runner import run_dbt
+        from creditline.paths import spark_dir
+
+        # Run metadata (ops.*) is recorded in the DuckDB warehouse only.
+        result = run_dbt(["build", *dbt_args])
+        if result.returncode != 0:
+            raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
+        click.echo(f"Spark warehouse: {spark_dir()}")
+        return
     result = build_warehouse(list(dbt_args), db_path=warehouse_path())
     if result.returncode != 0:
         raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
     for relation, rows in mart_row_counts(warehouse_path()):
         click.echo(f"{relation:<45} {rows:>12,}")
     click.echo(f"Warehouse: {warehouse_path()}")
+
+
+def target_of(dbt_args) -> str:
+    """The dbt target named in the arguments (--target X, --target=X or -t X)."""
+    args = list(dbt_args)
+    for i, arg in enumerate(args):
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+        if arg in ("--target", "-t") and i + 1 < len(args):
+            return args[i + 1]
+    return "duckdb"
 
 
 @cli.command()
@@ -117,7 +138,11 @@ def sql(query, out, limit) -> None:
               help="Report month (default: the latest complete month in the warehouse).")
 @click.option("--docs/--no-docs", default=True, show_default=True,
               help="Also write the dbt docs as one static file, dbt-docs/index.html.")
-def report(langs, out, as_of, docs) -> None:
+@click.option("--target", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True,
+              help="Warehouse to read: the DuckDB file, or the tables of "
+                   "'creditline build --target spark'.")
+def report(langs, out, as_of, docs, target) -> None:
     """Render every report from the warehouse (read-only) into static HTML that opens
     offline, and print the path of index.html."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,12 +151,22 @@ def report(langs, out, as_of, docs) -> None:
     from creditline.reports.build_site import render_reports
 
     out = (out or reports_root()).resolve()
+    db = warehouse_path()
+    if target == "spark":
+        from creditline import spark
+        from creditline.paths import spark_dir
+
+        # The same report code, fed with the Spark tables (Arrow -> Polars -> a DuckDB copy).
+        db = spark_dir() / "report_marts.duckdb"
+        click.echo("Reading the Spark tables...", err=True)
+        spark.export_for_reports(db)
+        docs = False  # the dbt docs catalog is the DuckDB target's
     timings: dict = {}
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   transient=True) as progress:
         task = progress.add_task("Reading the warehouse", total=None)
         index = render_reports(
-            warehouse_path(), out, langs or ("en", "zh"), as_of=as_of,
+            db, out, langs or ("en", "zh"), as_of=as_of,
             progress=lambda step, done, total: progress.update(
                 task, description=step, completed=done, total=total),
             docs=docs, timings=timings,

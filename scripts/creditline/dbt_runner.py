@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from creditline.errors import CreditlineError
-from creditline.paths import PROJECT_DIR
+from creditline.paths import PROJECT_DIR, spark_dir
 
 
 def dbt_executable() -> str:
@@ -34,6 +34,8 @@ def run_dbt(
         env.setdefault("CREDITLINE_TEMP_DIR", str(Path(db_path).resolve().parent / "tmp"))
     if raw_root is not None:
         env["CREDITLINE_RAW"] = str(Path(raw_root).resolve())
+    # Absolute, so Spark (profile `spark`) and the Python side (creditline.spark) agree.
+    env.setdefault("CREDITLINE_SPARK_DIR", str(spark_dir()))
     if target_path is not None:
         env["CREDITLINE_TARGET_PATH"] = str(Path(target_path).resolve())
     db = Path(env.get("CREDITLINE_DB", PROJECT_DIR / "warehouse" / "creditline.duckdb"))

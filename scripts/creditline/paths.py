@@ -20,3 +20,10 @@ def warehouse_path() -> Path:
 def reports_root() -> Path:
     """Where `creditline report` writes the site (CREDITLINE_REPORTS, default reports/)."""
     return Path(os.environ.get("CREDITLINE_REPORTS", PROJECT_DIR / "reports")).resolve()
+
+
+def spark_dir() -> Path:
+    """The Spark target's metastore, tables and scratch (CREDITLINE_SPARK_DIR, default
+    warehouse/spark under the project)."""
+    default = PROJECT_DIR / "warehouse" / "spark"
+    return Path(os.environ.get("CREDITLINE_SPARK_DIR", default)).resolve()

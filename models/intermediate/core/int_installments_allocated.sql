@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=core_fact_incremental_strategy(),
         on_schema_change='sync_all_columns',
         pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
     )
@@ -64,7 +64,8 @@ scheduled as (
         interest_due_amount,
         principal_due_amount + interest_due_amount as amount_due,
         sum(principal_due_amount + interest_due_amount) over loan_schedule as cum_due_after,
-        sum(principal_due_amount) over loan_schedule - principal_due_amount
+        -- parenthesised: Spark's parser rejects arithmetic right after a named window
+        (sum(principal_due_amount) over loan_schedule) - principal_due_amount
             as principal_due_before
     from installments_keyed
     window loan_schedule as (
@@ -90,25 +91,26 @@ paid_totals as (
     group by loan_id
 ),
 
+-- the first repayment whose running total covers the schedule through this installment
+scheduled_paid as (
+    {{ asof_left_join('scheduled', 'running_payments', ['loan_id'],
+                      'cum_due_after', '<=', 'cum_paid_after', {'fully_paid_on': 'paid_on'}) }}
+),
+
 allocated as (
     select
-        scheduled.*,
-        scheduled.cum_due_after - scheduled.amount_due as cum_due_before,
-        running_payments.paid_on as fully_paid_on,
+        scheduled_paid.*,
+        scheduled_paid.cum_due_after - scheduled_paid.amount_due as cum_due_before,
         least(
             greatest(
                 coalesce(paid_totals.total_paid_amount, 0)
-                - (scheduled.cum_due_after - scheduled.amount_due), 0
+                - (scheduled_paid.cum_due_after - scheduled_paid.amount_due), 0
             ),
-            scheduled.amount_due
+            scheduled_paid.amount_due
         ) as paid_amount
-    from scheduled
-    asof left join running_payments
-        on
-            scheduled.loan_id = running_payments.loan_id
-            and scheduled.cum_due_after <= running_payments.cum_paid_after
+    from scheduled_paid
     left join paid_totals
-        on scheduled.loan_id = paid_totals.loan_id
+        on scheduled_paid.loan_id = paid_totals.loan_id
 ),
 
 final as (

@@ -27,7 +27,7 @@ ordered as (
 with_status as (
     select
         *,
-        last_value(status_set ignore nulls) over line_history as status_after
+        {{ last_non_null("status_set") }} over line_history as status_after
     from ordered
     window line_history as (
         partition by line_id order by event_seq rows unbounded preceding

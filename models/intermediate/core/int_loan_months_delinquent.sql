@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=core_fact_incremental_strategy(),
         on_schema_change='sync_all_columns',
         pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
     )
@@ -101,33 +101,41 @@ daily_paid as (
     group by loan_id, paid_on
 ),
 
+-- the schedule's running total through the last installment due before the snapshot
+with_due_matched as (
+    {{ asof_left_join('loan_months', 'installments', ['loan_id'],
+                      'snapshot_on', '>', 'due_on', {'cum_due_after': 'cum_due_after'}) }}
+),
+
 with_due as (
     select
-        loan_months.*,
-        coalesce(installments.cum_due_after, 0) as cum_due_past
-    from loan_months
-    asof left join installments
-        on
-            loan_months.loan_id = installments.loan_id
-            and loan_months.snapshot_on > installments.due_on
+        loan_id,
+        month_start_on,
+        snapshot_on,
+        max_dpd_in_month,
+        dpd_at_snapshot,
+        coalesce(cum_due_after, 0) as cum_due_past
+    from with_due_matched
+),
+
+-- the running total paid by the end of the snapshot day
+with_paid as (
+    {{ asof_left_join('with_due', 'daily_paid', ['loan_id'],
+                      'snapshot_on', '>=', 'paid_on', {'cum_paid_after': 'cum_paid_after'}) }}
 ),
 
 final as (
     select
-        with_due.loan_id,
-        with_due.month_start_on,
-        with_due.max_dpd_in_month,
-        with_due.dpd_at_snapshot,
+        loan_id,
+        month_start_on,
+        max_dpd_in_month,
+        dpd_at_snapshot,
         case
-            when with_due.dpd_at_snapshot > 0
-                then greatest(with_due.cum_due_past - coalesce(daily_paid.cum_paid_after, 0), 0)
+            when dpd_at_snapshot > 0
+                then greatest(cum_due_past - coalesce(cum_paid_after, 0), 0)
             else 0
         end as overdue_amount
-    from with_due
-    asof left join daily_paid
-        on
-            with_due.loan_id = daily_paid.loan_id
-            and with_due.snapshot_on >= daily_paid.paid_on
+    from with_paid
 )
 
 select * from final

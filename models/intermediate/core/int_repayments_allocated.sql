@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=core_fact_incremental_strategy(),
         on_schema_change='sync_all_columns',
         pre_hook="{{ delete_rows_to_rebuild('loan_id', 'int_loans_affected') }}",
     )
@@ -63,24 +63,29 @@ running as (
     from repayments_keyed
 ),
 
+-- the installment the running total has reached: the last one starting at or below it
+installment_reached as (
+    {{ asof_left_join('running', 'schedule', ['loan_id'], 'cum_paid_after', '>=', 'cum_due_before', {
+        'reached_cum_due_before': 'cum_due_before',
+        'reached_principal_due_before': 'principal_due_before',
+        'reached_principal_due_amount': 'principal_due_amount',
+        'reached_interest_due_amount': 'interest_due_amount',
+    }) }}
+),
+
 principal_reached as (
     select
-        running.*,
+        *,
         coalesce(
-            schedule.principal_due_before + least(
+            reached_principal_due_before + least(
                 greatest(
-                    running.cum_paid_after - schedule.cum_due_before
-                    - schedule.interest_due_amount, 0
+                    cum_paid_after - reached_cum_due_before - reached_interest_due_amount, 0
                 ),
-                schedule.principal_due_amount
+                reached_principal_due_amount
             ),
             0
         ) as cum_principal_after
-    from running
-    asof left join schedule
-        on
-            running.loan_id = schedule.loan_id
-            and running.cum_paid_after >= schedule.cum_due_before
+    from installment_reached
 ),
 
 split as (

@@ -118,24 +118,15 @@ with_combined_flags as (
     from with_combined
 ),
 
+-- the first closure and the first delinquency entry after the snapshot
 with_next_closure as (
-    select
-        with_combined_flags.*,
-        closures.closed_on as next_closed_on
-    from with_combined_flags
-    asof left join closures
-        on with_combined_flags.line_id = closures.line_id
-        and closures.closed_on > with_combined_flags.snapshot_on
+    {{ asof_left_join('with_combined_flags', 'closures', ['line_id'],
+                      'snapshot_on', '<', 'closed_on', {'next_closed_on': 'closed_on'}) }}
 ),
 
 with_next_delinquency as (
-    select
-        with_next_closure.*,
-        delinquency_entries.entered_on as next_delinquent_on
-    from with_next_closure
-    asof left join delinquency_entries
-        on with_next_closure.line_id = delinquency_entries.line_id
-        and delinquency_entries.entered_on > with_next_closure.snapshot_on
+    {{ asof_left_join('with_next_closure', 'delinquency_entries', ['line_id'],
+                      'snapshot_on', '<', 'entered_on', {'next_delinquent_on': 'entered_on'}) }}
 ),
 
 -- the first month-end of each signal's current run of consecutive flagged months

@@ -57,14 +57,17 @@ windowed as (
         lag(score, {{ var('ew_score_drop_months') }}) over line_timeline as score_months_before,
         -- worst DPD (ever in month) in the window up to the observation month, and after it
         max(max_dpd_in_month) over (
-            line_timeline rows between {{ before_months - 1 }} preceding and current row
+            partition by line_id order by month_start_on
+            rows between {{ before_months - 1 }} preceding and current row
         ) as worst_dpd_window_before,
         max(max_dpd_in_month) over (
-            line_timeline rows between 1 following and {{ after_months }} following
+            partition by line_id order by month_start_on
+            rows between 1 following and {{ after_months }} following
         ) as worst_dpd_window_after,
         -- score performance: worst DPD in the bad-definition horizon after the month
         max(max_dpd_in_month) over (
-            line_timeline rows between 1 following and {{ bad_months }} following
+            partition by line_id order by month_start_on
+            rows between 1 following and {{ bad_months }} following
         ) as worst_dpd_bad_horizon,
         coalesce(
             lead(charged_off_principal_amount, {{ bad_months }}) over line_timeline,
@@ -72,22 +75,28 @@ windowed as (
         ) - charged_off_principal_amount as charged_off_bad_horizon_amount,
         -- limit actions: the month-ends before the month and after it
         avg(utilization_rate) over (
-            line_timeline rows between {{ action_months }} preceding and 1 preceding
+            partition by line_id order by month_start_on
+            rows between {{ action_months }} preceding and 1 preceding
         ) as avg_utilization_action_before,
         avg(utilization_rate) over (
-            line_timeline rows between 1 following and {{ action_months }} following
+            partition by line_id order by month_start_on
+            rows between 1 following and {{ action_months }} following
         ) as avg_utilization_action_after,
         max(max_dpd_in_month) over (
-            line_timeline rows between {{ action_months }} preceding and 1 preceding
+            partition by line_id order by month_start_on
+            rows between {{ action_months }} preceding and 1 preceding
         ) as worst_dpd_action_before,
         max(max_dpd_in_month) over (
-            line_timeline rows between 1 following and {{ action_months }} following
+            partition by line_id order by month_start_on
+            rows between 1 following and {{ action_months }} following
         ) as worst_dpd_action_after,
         max(case when line_status = 'closed' then 1 else 0 end) over (
-            line_timeline rows between {{ action_months }} preceding and 1 preceding
+            partition by line_id order by month_start_on
+            rows between {{ action_months }} preceding and 1 preceding
         ) as was_closed_action_before,
         max(case when line_status = 'closed' then 1 else 0 end) over (
-            line_timeline rows between 1 following and {{ action_months }} following
+            partition by line_id order by month_start_on
+            rows between 1 following and {{ action_months }} following
         ) as was_closed_action_after
     from with_segment
     window line_timeline as (partition by line_id order by month_start_on)

@@ -164,14 +164,14 @@ overdue_closed_recovered as (
         -- reopened line that stayed out of 30+ DPD for a year (unknown = 0.5)
         (
             least(greatest(
-                (recovery_scores.best_score_after - overdue_closures.score_at_closure) / 50.0, 0), 1)
-            + 1 - least(overdue_closures.time_to_reopen_days / 365.0, 1)
+                (recovery_scores.best_score_after - overdue_closures.score_at_closure) / 50E0, 0), 1)
+            + 1 - least(overdue_closures.time_to_reopen_days / 365E0, 1)
             + case
                 when overdue_closures.has_dpd30_within_365d_after_reopen then 0
                 when not overdue_closures.has_dpd30_within_365d_after_reopen then 1
                 else 0.5
             end
-        ) / 3.0 as fit_score
+        ) / 3E0 as fit_score
     from overdue_closures
     inner join closure_arrears
         on overdue_closures.closure_episode_id = closure_arrears.closure_episode_id
@@ -204,10 +204,10 @@ reopened_then_reclosed as (
         cast(null as double) as mean_utilization_rate,
         -- fit: a fast relapse, many overdue episodes (4+ = 1), re-closed for overdue again
         (
-            1 - least(first_closure.days_reopen_to_reclose / {{ reclose_days }}.0, 1)
-            + least((reclosure.overdue_episodes_before_closure - 1) / 3.0, 1)
+            1 - least(first_closure.days_reopen_to_reclose / ({{ reclose_days }} * 1E0), 1)
+            + least((reclosure.overdue_episodes_before_closure - 1) / 3E0, 1)
             + case when reclosure.closure_reason_category = 'overdue' then 1 else 0.5 end
-        ) / 3.0 as fit_score
+        ) / 3E0 as fit_score
     from closure_episodes as first_closure
     inner join closure_episodes as reclosure
         on first_closure.reclose_event_id = reclosure.close_event_id
@@ -238,9 +238,9 @@ clean_closure_good_score as (
         cast(null as double) as mean_utilization_rate,
         -- fit: how good the score was (750+ = 1) and how long the clean record (24+ months)
         (
-            least((score_at_closure - {{ good_score }}) / 150.0, 1)
-            + least(months_on_book_at_closure / 24.0, 1)
-        ) / 2.0 as fit_score
+            least((score_at_closure - {{ good_score }}) / 150E0, 1)
+            + least(months_on_book_at_closure / 24E0, 1)
+        ) / 2E0 as fit_score
     from closure_episodes
     where
         score_at_closure >= {{ good_score }}
@@ -362,12 +362,12 @@ exhausted_limit_closed as (
         -- fit: a long run of exhausted month-ends (6+ = 1), how full the line was (100%+
         -- = 1), and a closure the risk engine gave for the utilization itself
         (
-            least((exhausted_runs.exhausted_month_ends - {{ exhausted_months }} + 1) / 4.0, 1)
+            least((exhausted_runs.exhausted_month_ends - {{ exhausted_months }} + 1) / 4E0, 1)
             + least(greatest(
                 (exhausted_runs.mean_utilization_rate - {{ exhausted_utilization }})
                 / (1 - {{ exhausted_utilization }}), 0), 1)
             + case when closure_episodes.closure_reason_category = 'utilization' then 1 else 0 end
-        ) / 3.0 as fit_score
+        ) / 3E0 as fit_score
     from closure_episodes
     inner join exhausted_runs
         on closure_episodes.closure_episode_id = exhausted_runs.closure_episode_id
@@ -474,8 +474,8 @@ restored_events as (
         restorations.archetype,
         restorations.key_event_id,
         restorations.restored_on,
-        arg_min(limit_events.reason_code, limit_events.event_seq) as restore_reason_code,
-        arg_min(limit_events.limit_after_amount, limit_events.event_seq) as restored_limit_amount
+        min_by(limit_events.reason_code, limit_events.event_seq) as restore_reason_code,
+        min_by(limit_events.limit_after_amount, limit_events.event_seq) as restored_limit_amount
     from restorations
     inner join matches
         on restorations.archetype = matches.archetype
@@ -492,7 +492,7 @@ closures_after_restore as (
         restored_events.archetype,
         restored_events.key_event_id,
         min(limit_events.event_on) as closed_after_restore_on,
-        arg_min(limit_events.reason_code, limit_events.event_seq) as closed_after_restore_reason_code
+        min_by(limit_events.reason_code, limit_events.event_seq) as closed_after_restore_reason_code
     from restored_events
     inner join matches
         on restored_events.archetype = matches.archetype
@@ -529,19 +529,20 @@ score_dates as (
         and restored_events.key_event_id = matches.key_event_id
 ),
 
+score_dates_scored as (
+    {{ asof_left_join('score_dates', 'scores', ['customer_id'],
+                      'score_on', '>=', 'scored_on', {'score': 'score'}) }}
+),
+
 scores_at_dates as (
     select
-        score_dates.archetype,
-        score_dates.key_event_id,
-        max(case when score_dates.which = 'at_event' then scores.score end) as score_at_event,
-        max(case when score_dates.which = 'after_event' then scores.score end)
-            as score_after_event,
-        max(case when score_dates.which = 'at_restore' then scores.score end) as score_at_restore
-    from score_dates
-    asof left join scores
-        on score_dates.customer_id = scores.customer_id
-        and score_dates.score_on >= scores.scored_on
-    group by score_dates.archetype, score_dates.key_event_id
+        archetype,
+        key_event_id,
+        max(case when which = 'at_event' then score end) as score_at_event,
+        max(case when which = 'after_event' then score end) as score_after_event,
+        max(case when which = 'at_restore' then score end) as score_at_restore
+    from score_dates_scored
+    group by archetype, key_event_id
 ),
 
 -- inquiries at other lenders in the windows before and after the key event
@@ -603,15 +604,15 @@ ruled as (
                 -- fit: the rise in outside inquiries (+5 = 1) and how good the score was
                 -- at the cut (700+ = 1): a good customer cut to zero is the clearer story
                 then (
-                    least((external_inquiries_after - external_inquiries_before) / 5.0, 1)
-                    + least(greatest((score_at_event - 550) / 150.0, 0), 1)
-                ) / 2.0
+                    least((external_inquiries_after - external_inquiries_before) / 5E0, 1)
+                    + least(greatest((score_at_event - 550) / 150E0, 0), 1)
+                ) / 2E0
             when archetype = 'paused_then_restored'
                 -- fit: score gain while frozen (+50 = 1), a quick restore, and a line that
                 -- stayed open for the outcome window after it (unknown = 0.5)
                 then (
-                    least(greatest((score_at_restore - score_at_event) / 50.0, 0), 1)
-                    + 1 - least({{ days_between('key_event_on', 'restored_on') }} / 365.0, 1)
+                    least(greatest((score_at_restore - score_at_event) / 50E0, 0), 1)
+                    + 1 - least({{ days_between('key_event_on', 'restored_on') }} / 365E0, 1)
                     + case
                         when closed_after_restore_on is not null
                             and {{ days_between('restored_on', 'closed_after_restore_on') }}
@@ -622,7 +623,7 @@ ruled as (
                             then 1
                         else 0.5
                     end
-                ) / 3.0
+                ) / 3E0
             else fit_score
         end as rule_fit_score
     from enriched

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=core_fact_incremental_strategy(),
         on_schema_change='sync_all_columns',
         pre_hook="{{ delete_rows_to_rebuild('line_id', 'int_lines_affected') }}",
     )

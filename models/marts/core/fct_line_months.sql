@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy=core_fact_incremental_strategy(),
         on_schema_change='sync_all_columns',
         pre_hook="{{ delete_rows_to_rebuild('line_id', 'int_lines_affected',
                                             'month_start_on >= ' ~ line_months_rebuilt_from()) }}",
@@ -155,8 +155,8 @@ daily_line_state as (
     select
         line_id,
         event_on,
-        arg_max(limit_after_amount, event_seq) as limit_amount,
-        arg_max(status_after, event_seq) as line_status
+        max_by(limit_after_amount, event_seq) as limit_amount,
+        max_by(status_after, event_seq) as line_status
     from limit_events
     group by 1, 2
 ),
@@ -165,7 +165,7 @@ daily_scores as (
     select
         customer_id,
         scored_on,
-        arg_max(score, scored_at) as score
+        max_by(score, scored_at) as score
     from scores
     group by 1, 2
 ),
@@ -201,41 +201,27 @@ balances_to_build as (
     {%- endif %}
 ),
 
+-- the state, score and last drawdown as of the snapshot day
 with_state as (
-    select
-        balances_to_build.*,
-        daily_line_state.limit_amount,
-        daily_line_state.line_status
-    from balances_to_build
-    asof left join daily_line_state
-        on balances_to_build.line_id = daily_line_state.line_id
-        and balances_to_build.snapshot_on >= daily_line_state.event_on
+    {{ asof_left_join('balances_to_build', 'daily_line_state', ['line_id'],
+                      'snapshot_on', '>=', 'event_on',
+                      {'limit_amount': 'limit_amount', 'line_status': 'line_status'}) }}
 ),
 
 with_score as (
-    select
-        with_state.*,
-        daily_scores.score
-    from with_state
-    asof left join daily_scores
-        on with_state.customer_id = daily_scores.customer_id
-        and with_state.snapshot_on >= daily_scores.scored_on
+    {{ asof_left_join('with_state', 'daily_scores', ['customer_id'],
+                      'snapshot_on', '>=', 'scored_on', {'score': 'score'}) }}
 ),
 
 with_last_drawdown as (
-    select
-        with_score.*,
-        daily_drawdowns.drawn_on as last_drawn_on
-    from with_score
-    asof left join daily_drawdowns
-        on with_score.line_id = daily_drawdowns.line_id
-        and with_score.snapshot_on >= daily_drawdowns.drawn_on
+    {{ asof_left_join('with_score', 'daily_drawdowns', ['line_id'],
+                      'snapshot_on', '>=', 'drawn_on', {'last_drawn_on': 'drawn_on'}) }}
 ),
 
 final as (
     select
         -- ids
-        with_last_drawdown.line_id || '-' || strftime(with_last_drawdown.month_start_on, '%Y-%m')
+        with_last_drawdown.line_id || '-' || {{ year_month_text('with_last_drawdown.month_start_on') }}
             as line_month_id,
         with_last_drawdown.line_id,
         with_last_drawdown.customer_id,
@@ -257,7 +243,7 @@ final as (
         with_last_drawdown.charged_off_in_month_amount,
         case
             when with_last_drawdown.limit_amount > 0
-                then with_last_drawdown.outstanding_principal_amount
+                then cast(with_last_drawdown.outstanding_principal_amount as double)
                     / with_last_drawdown.limit_amount
         end as utilization_rate,
         with_last_drawdown.drawn_amount_in_month,

@@ -50,24 +50,24 @@ final as (
         -- counts
         population_line_count,
         flagged_line_count,
-        flagged_line_count * 1.0 / population_line_count as flagged_rate,
+        flagged_line_count * 1E0 / population_line_count as flagged_rate,
         case when is_outcome_observed then event_line_count end as event_line_count,
         case when is_outcome_observed then hit_line_count end as hit_line_count,
         -- predictive power
-        case when is_outcome_observed then event_line_count * 1.0 / population_line_count end
+        case when is_outcome_observed then event_line_count * 1E0 / population_line_count end
             as base_rate,
-        case when is_outcome_observed then hit_line_count * 1.0 / nullif(flagged_line_count, 0) end
+        case when is_outcome_observed then hit_line_count * 1E0 / nullif(flagged_line_count, 0) end
             as precision_rate,
         case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'lower') }} end
             as precision_lower_bound,
         case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'upper') }} end
             as precision_upper_bound,
-        case when is_outcome_observed then hit_line_count * 1.0 / nullif(event_line_count, 0) end
+        case when is_outcome_observed then hit_line_count * 1E0 / nullif(event_line_count, 0) end
             as recall_rate,
         case
             when is_outcome_observed
-                then (hit_line_count * 1.0 / nullif(flagged_line_count, 0))
-                    / nullif(event_line_count * 1.0 / population_line_count, 0)
+                then (hit_line_count * 1E0 / nullif(flagged_line_count, 0))
+                    / nullif(event_line_count * 1E0 / population_line_count, 0)
         end as lift,
         case when is_outcome_observed then median_lead_time_days end as median_lead_time_days
     from counted

@@ -45,9 +45,10 @@ final as (
         count(case when is_observed_{{ days }}d then 1 end) as observed_{{ days }}d_loan_count,
         count(case when is_observed_{{ days }}d and is_unpaid_{{ days }}d then 1 end)
             as unpaid_{{ days }}d_loan_count,
-        count(case when is_observed_{{ days }}d and is_unpaid_{{ days }}d then 1 end) * 1.0
+        count(case when is_observed_{{ days }}d and is_unpaid_{{ days }}d then 1 end) * 1E0
             / nullif(count(case when is_observed_{{ days }}d then 1 end), 0) as unpaid_{{ days }}d_rate,
-        sum(case when is_observed_{{ days }}d and is_unpaid_{{ days }}d then principal_amount else 0 end)
+        cast(sum(case when is_observed_{{ days }}d and is_unpaid_{{ days }}d then principal_amount else 0 end)
+                as double)
             / nullif(sum(case when is_observed_{{ days }}d then principal_amount else 0 end), 0)
             as unpaid_{{ days }}d_principal_rate{{ ',' if not loop.last }}
         {%- endfor %}

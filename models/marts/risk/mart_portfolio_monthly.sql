@@ -136,28 +136,31 @@ with_rates as (
         grouped.*,
         case
             when grouped.total_limit_amount > 0
-                then grouped.outstanding_on_limit_amount / grouped.total_limit_amount
+                then cast(grouped.outstanding_on_limit_amount as double) / grouped.total_limit_amount
         end as utilization_rate,
         {%- for rate, floor_dpd, lag_months in delinquency_rates %}
         -- coincidental (即期): this month's delinquent over this month's receivable
-        grouped.{{ rate }}_balance_amount / nullif(grouped.outstanding_principal_amount, 0)
+        cast(grouped.{{ rate }}_balance_amount as double) / nullif(grouped.outstanding_principal_amount, 0)
             as {{ rate }}_balance_rate,
-        grouped.{{ rate }}_line_count * 1.0 / nullif(grouped.receivable_line_count, 0)
+        grouped.{{ rate }}_line_count * 1E0 / nullif(grouped.receivable_line_count, 0)
             as {{ rate }}_count_rate,
         -- lagged (递延): over the receivable {{ lag_months }} months earlier
         lagged_{{ lag_months }}.outstanding_principal_amount as receivable_{{ lag_months }}m_before_amount,
         lagged_{{ lag_months }}.receivable_line_count as receivable_{{ lag_months }}m_before_line_count,
-        grouped.{{ rate }}_balance_amount / nullif(lagged_{{ lag_months }}.outstanding_principal_amount, 0)
+        cast(grouped.{{ rate }}_balance_amount as double)
+            / nullif(lagged_{{ lag_months }}.outstanding_principal_amount, 0)
             as lagged_{{ rate }}_balance_rate,
-        grouped.{{ rate }}_line_count * 1.0 / nullif(lagged_{{ lag_months }}.receivable_line_count, 0)
+        grouped.{{ rate }}_line_count * 1E0 / nullif(lagged_{{ lag_months }}.receivable_line_count, 0)
             as lagged_{{ rate }}_count_rate,
         {%- endfor %}
-        grouped.dpd_90_plus_balance_amount / nullif(grouped.outstanding_principal_amount, 0)
+        cast(grouped.dpd_90_plus_balance_amount as double) / nullif(grouped.outstanding_principal_amount, 0)
             as npl_ratio,
         lagged_1.outstanding_principal_amount as receivable_1m_before_amount,
-        grouped.new_charged_off_principal_amount / nullif(lagged_1.outstanding_principal_amount, 0)
+        cast(grouped.new_charged_off_principal_amount as double)
+            / nullif(lagged_1.outstanding_principal_amount, 0)
             as charge_off_rate,
-        12 * grouped.new_charged_off_principal_amount / nullif(lagged_1.outstanding_principal_amount, 0)
+        12 * cast(grouped.new_charged_off_principal_amount as double)
+            / nullif(lagged_1.outstanding_principal_amount, 0)
             as annualized_charge_off_rate
     from grouped
     {%- for lag_months in [1] + delinquency_rates | map(attribute=2) | list %}

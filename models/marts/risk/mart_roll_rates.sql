@@ -68,8 +68,8 @@ final as (
         from_bucket_line_count,
         from_bucket_balance_amount,
         -- shares of the from-bucket
-        line_count * 1.0 / from_bucket_line_count as count_share,
-        from_balance_amount / nullif(from_bucket_balance_amount, 0) as balance_share
+        line_count * 1E0 / from_bucket_line_count as count_share,
+        cast(from_balance_amount as double) / nullif(from_bucket_balance_amount, 0) as balance_share
     from with_shares
 )
 

@@ -60,7 +60,7 @@ band_grid as (
 band_shares as (
     select
         band_grid.*,
-        customer_count * 1.0 / sum(customer_count) over (partition by scoring_month_on)
+        customer_count * 1E0 / sum(customer_count) over (partition by scoring_month_on)
             as customer_share
     from band_grid
 ),
@@ -87,7 +87,7 @@ band_rows as (
         baseline_month_on,
         customer_count,
         case when has_full_outcome_window then bad_customer_count end as bad_customer_count,
-        case when has_full_outcome_window then bad_customer_count * 1.0 / nullif(customer_count, 0) end
+        case when has_full_outcome_window then bad_customer_count * 1E0 / nullif(customer_count, 0) end
             as bad_rate,
         customer_share,
         baseline_share,
@@ -117,7 +117,7 @@ month_rows as (
         min(band_rows.baseline_month_on) as baseline_month_on,
         sum(band_rows.customer_count) as customer_count,
         sum(band_rows.bad_customer_count) as bad_customer_count,
-        sum(band_rows.bad_customer_count) * 1.0 / nullif(sum(band_rows.customer_count), 0) as bad_rate,
+        sum(band_rows.bad_customer_count) * 1E0 / nullif(sum(band_rows.customer_count), 0) as bad_rate,
         1.0 as customer_share,
         1.0 as baseline_share,
         sum(band_rows.psi_contribution) as psi_contribution

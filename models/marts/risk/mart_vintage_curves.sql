@@ -150,17 +150,17 @@ final as (
         -- ever more than 30 / 90 DPD by the MOB's month-end (cumulative)
         ever_30_plus_loan_count,
         ever_30_plus_principal_amount,
-        ever_30_plus_loan_count * 1.0 / loan_count as ever_30_plus_count_rate,
-        ever_30_plus_principal_amount / principal_amount as ever_30_plus_principal_rate,
+        ever_30_plus_loan_count * 1E0 / loan_count as ever_30_plus_count_rate,
+        cast(ever_30_plus_principal_amount as double) / principal_amount as ever_30_plus_principal_rate,
         ever_90_plus_loan_count,
         ever_90_plus_principal_amount,
-        ever_90_plus_loan_count * 1.0 / loan_count as ever_90_plus_count_rate,
-        ever_90_plus_principal_amount / principal_amount as ever_90_plus_principal_rate,
+        ever_90_plus_loan_count * 1E0 / loan_count as ever_90_plus_count_rate,
+        cast(ever_90_plus_principal_amount as double) / principal_amount as ever_90_plus_principal_rate,
         -- more than 30 DPD at the MOB's month-end (point in time)
         dpd_30_plus_loan_count,
         dpd_30_plus_principal_amount,
-        dpd_30_plus_loan_count * 1.0 / loan_count as dpd_30_plus_count_rate,
-        dpd_30_plus_principal_amount / principal_amount as dpd_30_plus_principal_rate
+        dpd_30_plus_loan_count * 1E0 / loan_count as dpd_30_plus_count_rate,
+        cast(dpd_30_plus_principal_amount as double) / principal_amount as dpd_30_plus_principal_rate
     from cumulated
 )
 

@@ -28,8 +28,8 @@ recent_observed_months as (
 signal_lifts as (
     select
         early_warning.signal_name,
-        (sum(early_warning.hit_line_count) * 1.0 / nullif(sum(early_warning.flagged_line_count), 0))
-            / nullif(sum(early_warning.event_line_count) * 1.0 / sum(early_warning.population_line_count), 0)
+        (sum(early_warning.hit_line_count) * 1E0 / nullif(sum(early_warning.flagged_line_count), 0))
+            / nullif(sum(early_warning.event_line_count) * 1E0 / sum(early_warning.population_line_count), 0)
             as pooled_lift
     from early_warning
     inner join recent_observed_months
