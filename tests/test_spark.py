@@ -144,7 +144,7 @@ def test_every_mart_relation_is_the_same_on_spark_and_duckdb(both_builds):
 
 def page_texts(site: Path) -> dict[str, str]:
     """Visible text of every report page, by path within the site."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     return {str(page.relative_to(site)): HTMLParser(page.read_text()).body.text(separator=" ")
             for page in sorted(site.rglob("*.html"))}
@@ -163,7 +163,7 @@ def test_reports_from_spark_read_the_same_as_from_duckdb(both_builds, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     try:
         for relation, rows in counts.items():
-            assert con.sql(f"select count(*) from {relation}").fetchone()[0] == rows, relation
+            assert con.execute(f"select count(*) from {relation}").fetchone()[0] == rows, relation
     finally:
         con.close()
     from_duckdb = page_texts(render_reports(db, tmp_path / "duckdb", ("en",), docs=False).parent)

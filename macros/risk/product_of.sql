@@ -19,9 +19,11 @@
     end
 {%- endmacro %}
 
+{#- Spark's SQL has no product aggregate: fold the collected factors. -#}
 {% macro spark__product_of(expression) -%}
     case
         when count(*) = 0 or count(*) > count({{ expression }}) then null
-        else product({{ expression }})
+        else aggregate(collect_list(cast({{ expression }} as double)), cast(1 as double),
+                       (product, factor) -> product * factor)
     end
 {%- endmacro %}

@@ -58,16 +58,16 @@ final as (
         -- behaviour before
         count(case when has_window_before then 1 end) as actions_with_window_before_count,
         avg(case when has_window_before then utilization_before_rate end) as utilization_before_rate,
-        avg(case when was_30_plus_before then 1.0 when has_window_before then 0.0 end)
+        avg(case when was_30_plus_before then 1E0 when has_window_before then 0E0 end)
             as dpd_30_plus_before_rate,
-        avg(case when was_closed_before then 1.0 when has_window_before then 0.0 end)
+        avg(case when was_closed_before then 1E0 when has_window_before then 0E0 end)
             as closed_before_rate,
         -- behaviour after
         count(case when has_window_after then 1 end) as actions_with_window_after_count,
         avg(case when has_window_after then utilization_after_rate end) as utilization_after_rate,
-        avg(case when has_window_after and was_30_plus_after then 1.0 when has_window_after then 0.0 end)
+        avg(case when has_window_after and was_30_plus_after then 1E0 when has_window_after then 0E0 end)
             as dpd_30_plus_after_rate,
-        avg(case when has_window_after and was_closed_after then 1.0 when has_window_after then 0.0 end)
+        avg(case when has_window_after and was_closed_after then 1E0 when has_window_after then 0E0 end)
             as closed_after_rate
     from actions
     group by month_start_on, action, reason_category, score_band
