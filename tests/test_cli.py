@@ -82,3 +82,13 @@ def test_sql_file_runs_and_writes_are_refused(built_warehouse, tmp_path):
     assert "read-only" in refused.stderr.lower()
     bad = run("sql", "select * from no_such_table", env=env)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_a_report_from_a_missing_spark_warehouse_is_one_line_and_exit_2(tmp_path):
+    result = run("report", "--target", "spark", "--out", str(tmp_path / "site"),
+                 env={"CREDITLINE_SPARK_DIR": str(tmp_path / "no-spark")})
+    assert result.returncode == 2
+    # Without the spark extra: "pyspark is not installed"; with it: "no Spark warehouse".
+    assert result.stderr.strip().splitlines()[-1].startswith("creditline: ")
+    assert "pyspark is not installed" in result.stderr or "no Spark warehouse" in result.stderr
+    assert not (tmp_path / "site").exists()
