@@ -3,7 +3,7 @@ named on the command line, and the bench's growth and crossover arithmetic."""
 
 import pytest
 
-from creditline.bench_spark import crossover, growth
+from creditline.bench_spark import crossover
 from creditline.cli import target_of
 from creditline.spark import profile_conf
 
@@ -34,16 +34,17 @@ def bench(sizes_seconds: dict[int, tuple[float, float]]) -> list[dict]:
             for customers, (duck, spark) in sizes_seconds.items()]
 
 
-def test_growth_is_the_log_log_slope_between_the_smallest_and_largest_size():
-    # 4x the customers: DuckDB 10 s -> 40 s (b = 1), Spark 100 s -> 200 s (b = 0.5).
-    results = bench({25_000: (10.0, 100.0), 100_000: (40.0, 200.0)})
-    assert growth(results, "duckdb build") == pytest.approx(1.0)
-    assert growth(results, "spark build") == pytest.approx(0.5)
-    # Crossover: 40 (n/1e5) = 200 (n/1e5)^0.5  ->  (n/1e5)^0.5 = 5  ->  n = 2,500,000.
-    assert "about 2,500,000 customers" in crossover(results)
+def test_the_fitted_lines_and_the_crossover_are_computed_by_hand():
+    # DuckDB: 20 s at 10k, 100 s at 50k -> 0 s + 2 s per 1,000 customers.
+    # Spark: 500 s at 10k, 700 s at 50k -> 450 s + 5 s per 1,000.
+    results = bench({10_000: (20.0, 500.0), 50_000: (100.0, 700.0)})
+    text = crossover(results, workers=(1, 4))
+    assert "DuckDB 0 + 2.00, Spark local 450 + 5.00" in text
+    # One machine: Spark's 5 s per 1,000 never falls under DuckDB's 2 s.
+    assert "On this machine: Spark never overtakes DuckDB." in text
+    # Four machines: 450 + 1.25 n = 2 n  ->  n = 600 thousand customers.
+    assert "With 4 such machines for Spark: Spark overtakes at about 600,000 customers" in text
 
 
-def test_no_crossover_when_spark_grows_as_fast():
-    results = bench({25_000: (10.0, 100.0), 100_000: (40.0, 400.0)})
-    assert "never cross" in crossover(results)
-    assert "no growth" in crossover(results[:1])
+def test_one_size_measures_no_growth():
+    assert "no growth" in crossover(bench({10_000: (20.0, 500.0)}))

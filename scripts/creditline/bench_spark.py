@@ -1,14 +1,13 @@
 """`make bench-spark`: the same portfolios built on DuckDB and on Spark's local mode, wall
 time and peak memory per step side by side in docs/performance.md (between the
-`bench-spark:` markers), with each engine's growth between the sizes and the book size
-where the two lines would cross.
+`bench-spark:` markers), with each engine's build time fitted as a line (fixed part plus a
+part per customer) and where Spark's would cross DuckDB's, on one machine and on several.
 
 Peak memory is sampled (every 0.2 s) over the whole process tree of a step: Spark's JVM is
 a grandchild of the dbt process and would escape a plain getrusage.
 """
 
 import argparse
-import math
 import os
 import platform
 import subprocess
@@ -75,31 +74,36 @@ def bench_size(customers: int, work: Path, tests: bool) -> dict:
     return {"customers": customers, "steps": steps}
 
 
-def growth(results: list[dict], step: str) -> float | None:
-    """Exponent b of time ~ customers^b between the smallest and largest size."""
+def linear_fit(results: list[dict], step: str) -> tuple[float, float] | None:
+    """(fixed seconds, seconds per customer) of a step, through the smallest and the
+    largest size: a build costs a fixed part (parse, session start, one job per model)
+    plus a part that grows with the book."""
     if len(results) < 2:
         return None
     first, last = results[0], results[-1]
-    return (math.log(last["steps"][step][0] / first["steps"][step][0])
-            / math.log(last["customers"] / first["customers"]))
+    per_customer = ((last["steps"][step][0] - first["steps"][step][0])
+                    / (last["customers"] - first["customers"]))
+    return first["steps"][step][0] - per_customer * first["customers"], per_customer
 
 
-def crossover(results: list[dict]) -> str:
-    """Where the fitted power laws of the two builds cross, if they do."""
-    b_duck, b_spark = growth(results, "duckdb build"), growth(results, "spark build")
-    if b_duck is None:
+def crossover(results: list[dict], workers: tuple[int, ...] = (1, 4, 8)) -> str:
+    """Where Spark's build would overtake DuckDB's on one machine, and on clusters of
+    several machines like this one (Spark's per-customer part shared out evenly, its fixed
+    part not), from the fitted lines."""
+    duck, spark = linear_fit(results, "duckdb build"), linear_fit(results, "spark build")
+    if duck is None:
         return "One size only: no growth measured."
-    last = results[-1]
-    duck, spark = last["steps"]["duckdb build"][0], last["steps"]["spark build"][0]
-    text = (f"Growth of the build time with the book (time ~ customers^b): DuckDB b = "
-            f"{b_duck:.2f}, Spark local b = {b_spark:.2f}.")
-    if b_duck <= b_spark:
-        return text + (" Spark's time grows at least as fast as DuckDB's, so on this one "
-                       "machine the lines never cross: DuckDB stays the faster engine at "
-                       "every size (see the reading below).")
-    customers = last["customers"] * (spark / duck) ** (1 / (b_duck - b_spark))
-    return text + (f" Extrapolated, the two would cross at about {customers:,.0f} customers "
-                   "on this machine.")
+    text = (f"Fitted lines (fixed s + s per 1,000 customers): DuckDB {duck[0]:.0f} + "
+            f"{duck[1] * 1000:.2f}, Spark local {spark[0]:.0f} + {spark[1] * 1000:.2f}.")
+    for count in workers:
+        share = spark[1] / count
+        where = "On this machine" if count == 1 else f"With {count} such machines for Spark"
+        if share >= duck[1]:
+            text += f" {where}: Spark never overtakes DuckDB."
+        else:
+            customers = (spark[0] - duck[0]) / (duck[1] - share)
+            text += f" {where}: Spark overtakes at about {customers:,.0f} customers."
+    return text
 
 
 def render(results: list[dict]) -> str:
