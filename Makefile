@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# The Spark engine (pyspark ships Spark itself; about 300 MB): only for the spark target.
+# The Spark engine (pyspark ships Spark itself; 490 MB installed): only for the spark target.
 install-spark: $(SPARK_STAMP)
 
 $(SPARK_STAMP): $(STAMP)

@@ -96,7 +96,7 @@
 {#- dbt.datediff on Spark, overriding dbt-spark's (dbt_project.yml puts this project first
     in the dbt namespace's dispatch order). DuckDB counts the period boundaries crossed;
     dbt-spark's month difference starts from months_between and corrects by day of month,
-    which gives 2 where DuckDB gives 1 for, say, 2023-03-31 to 2023-05-01. Same counting
+    which gives 2 where DuckDB gives 1 for 2023-01-31 to 2023-02-28 (checked on both). Same counting
     here: months as year * 12 + month, days as date differences. -#}
 {% macro spark__datediff(first_date, second_date, datepart) -%}
     {%- if datepart == 'day' -%}

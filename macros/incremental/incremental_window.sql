@@ -12,7 +12,7 @@
     {%- if var('incremental_since_load_date', '') == '' or this is none -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- if is_incremental() and target.type != 'duckdb' -%}
+    {%- if is_incremental() and core_fact_incremental_strategy() != 'append' -%}
         {{ exceptions.raise_compiler_error(
             "the daily incremental window (incremental_since_load_date) runs on DuckDB only; "
             ~ "on " ~ target.type ~ " build in full (docs/spark.md)") }}

@@ -21,6 +21,7 @@ import psutil
 
 from creditline.bench import write_measured
 from creditline.paths import PROJECT_DIR
+from creditline.spark import profile_conf
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -107,9 +108,11 @@ def crossover(results: list[dict], workers: tuple[int, ...] = (1, 4, 8)) -> str:
 
 
 def render(results: list[dict]) -> str:
+    conf = profile_conf()  # the settings the Spark builds ran with
     lines = [f"Measured by `make bench-spark` on {platform.machine()}, "
              f"{platform.python_version()}, 2 cores, 24 GiB. 36 months, seed 42. Spark in "
-             "local mode (`local[2]`, 6 GB driver, 4 shuffle partitions), dbt threads 1 on "
+             f"local mode (`{conf['spark.master']}`, {conf['spark.driver.memory']} driver, "
+             f"{conf['spark.sql.shuffle.partitions']} shuffle partitions), dbt threads 1 on "
              "both; builds are models, seeds and snapshot (tests only with `--tests`). Peak "
              "memory: the step's whole process tree, sampled. Load average at the end: "
              f"{os.getloadavg()[0]:.1f}.", "",
