@@ -201,7 +201,8 @@ def test_recovery_curves_cover_every_month_around_the_closure(warehouse):
     months = sorted({c["months_from_closure"] for c in curves})
     assert months == list(range(-6, 13))
     all_rows = {c["months_from_closure"]: c for c in curves if c["reason_category"] == "all"}
-    assert all_rows[0]["mean_score_change"] == 0
+    # from the closure month on, every closed line is on book and has a state
+    assert all_rows[0]["observed_count"] == all_rows[0]["closures_count"]
     assert all_rows[12]["closures_count"] == all_rows[-6]["closures_count"] > 0
 
 

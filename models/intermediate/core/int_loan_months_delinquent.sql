@@ -12,10 +12,13 @@
 -- the worst DPD reached in the month (ever-in-month, 期中ever), the DPD at the month's
 -- snapshot (point-in-time, 期末时点) and the overdue amount then.
 --
--- DPD on a day is the days since the due date of the oldest installment unpaid that day.
--- Under FIFO allocation installment k is the oldest unpaid one from the day installment
--- k-1 was fully paid until it is fully paid itself, so each installment contributes only
--- over that spell: a defaulted loan adds one row a month, not one per unpaid installment.
+-- DPD on a day is the days since the due date of the oldest installment not cleared that
+-- day (cleared: fully paid, or paid to within var dpd_tolerance_amount), once more than var
+-- dpd_grace_days have passed since that due date (0 before). Under FIFO allocation
+-- installment k is the oldest uncleared one from the day installment k-1 was cleared until
+-- it is cleared itself, so each installment contributes only over that spell, and only
+-- past its grace period: a defaulted loan adds one row a month, not one per unpaid
+-- installment.
 -- A charged-off loan counts until its charge-off month (where it shows as M7+ with the
 -- default charge_off_dpd of 180) and then leaves: it is written off, no longer delinquent.
 with installments as (
@@ -40,17 +43,21 @@ charge_offs as (
     select * from {{ ref('int_loans_charged_off') }}
 ),
 
+-- installments that were ever past due (days_past_due > 0: cleared, or still not cleared
+-- at the as-of date, after the grace period), from the first day they counted
 oldest_unpaid_spells as (
     select
         loan_id,
         due_on,
-        fully_paid_on,
-        greatest({{ dbt.dateadd('day', 1, 'due_on') }}, previous_fully_paid_on) as spell_start_on
+        cleared_on,
+        greatest(
+            {{ dbt.dateadd('day', (var('dpd_grace_days') | int) + 1, 'due_on') }},
+            previous_cleared_on
+        ) as spell_start_on
     from installments
     where
-        previous_fully_paid_on is not null
-        and (fully_paid_on is null or fully_paid_on > due_on)
-        and due_on < {{ as_of_date() }}
+        previous_cleared_on is not null
+        and days_past_due > 0
 ),
 
 spell_months as (
@@ -60,12 +67,12 @@ spell_months as (
         months.snapshot_on,
         {{ days_between(
             'oldest_unpaid_spells.due_on',
-            'least(coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on), months.snapshot_on)'
+            'least(coalesce(oldest_unpaid_spells.cleared_on, months.snapshot_on), months.snapshot_on)'
         ) }} as dpd_reached,
         case
             when
-                oldest_unpaid_spells.fully_paid_on is null
-                or oldest_unpaid_spells.fully_paid_on > months.snapshot_on
+                oldest_unpaid_spells.cleared_on is null
+                or oldest_unpaid_spells.cleared_on > months.snapshot_on
                 then {{ days_between('oldest_unpaid_spells.due_on', 'months.snapshot_on') }}
         end as dpd_at_snapshot
     from oldest_unpaid_spells
@@ -73,7 +80,7 @@ spell_months as (
         on
             months.snapshot_on >= oldest_unpaid_spells.spell_start_on
             and months.month_start_on
-            <= coalesce(oldest_unpaid_spells.fully_paid_on, months.snapshot_on)
+            <= coalesce(oldest_unpaid_spells.cleared_on, months.snapshot_on)
     left join charge_offs
         on oldest_unpaid_spells.loan_id = charge_offs.loan_id
     where

@@ -1,6 +1,9 @@
 -- Loans charged off (written off): on the day their days past due first exceed
 -- var('charge_off_dpd'), that is due date + charge_off_dpd + 1 of the first installment
--- still unpaid then. The principal still owed that day leaves the on-book balance.
+-- still not cleared then (cleared: fully paid, or paid to within var dpd_tolerance_amount;
+-- var dpd_grace_days, documented below charge_off_dpd, does not move the date because DPD
+-- past the grace counts from the due date). The principal still owed that day leaves the
+-- on-book balance.
 with installments as (
     select * from {{ ref('int_installments_allocated') }}
 ),
@@ -19,7 +22,7 @@ first_breach as (
         min({{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }}) as charged_off_on
     from installments
     where
-        coalesce(fully_paid_on, date '9999-12-31')
+        coalesce(cleared_on, date '9999-12-31')
             > {{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }}
         and {{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }} <= {{ as_of_date() }}
     group by loan_id

@@ -24,8 +24,10 @@ sequenced as (
         installment_no,
         due_on,
         fully_paid_on,
-        lag(fully_paid_on) over (partition by loan_id order by installment_no)
-            as previous_fully_paid_on,
+        cleared_on,
+        days_past_due,
+        lag(cleared_on) over (partition by loan_id order by installment_no)
+            as previous_cleared_on,
         row_number() over (partition by loan_id order by installment_no) as schedule_position
     from installments
 ),
@@ -39,17 +41,18 @@ spells as (
         sequenced.product_code,
         sequenced.due_on,
         sequenced.fully_paid_on,
+        sequenced.cleared_on,
         loans.charged_off_on,
         case
             when sequenced.schedule_position = 1
-                then cast({{ dbt.dateadd('day', 1, 'sequenced.due_on') }} as date)
+                then cast({{ dbt.dateadd('day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on') }} as date)
             else greatest(
-                cast({{ dbt.dateadd('day', 1, 'sequenced.due_on') }} as date),
-                sequenced.previous_fully_paid_on
+                cast({{ dbt.dateadd('day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on') }} as date),
+                sequenced.previous_cleared_on
             )
         end as spell_start_on,
         least(
-            coalesce(sequenced.fully_paid_on, {{ as_of_date() }}),
+            coalesce(sequenced.cleared_on, {{ as_of_date() }}),
             coalesce(loans.charged_off_on, {{ as_of_date() }}),
             {{ as_of_date() }}
         ) as spell_end_on
@@ -57,10 +60,9 @@ spells as (
     inner join loans on sequenced.loan_id = loans.loan_id
     where
         -- it became the oldest unpaid installment (the previous one was paid, or none)
-        (sequenced.schedule_position = 1 or sequenced.previous_fully_paid_on is not null)
-        -- and was still unpaid after its due date
-        and (sequenced.fully_paid_on is null or sequenced.fully_paid_on > sequenced.due_on)
-        and sequenced.due_on < {{ as_of_date() }}
+        (sequenced.schedule_position = 1 or sequenced.previous_cleared_on is not null)
+        -- and was past due at some point (not cleared within the grace period)
+        and sequenced.days_past_due > 0
 ),
 
 final as (
@@ -76,6 +78,7 @@ final as (
         spell_start_on,
         spell_end_on,
         fully_paid_on,
+        cleared_on,
         charged_off_on,
         -- delinquency
         {{ days_between('due_on', 'spell_start_on') }} as dpd_at_start,

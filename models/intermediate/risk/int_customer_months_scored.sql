@@ -1,9 +1,11 @@
 -- One row per customer per month-end at which the customer is scored and in the score
 -- performance population: holding an open or frozen line, and not already bad (no line more
--- than var risk_bad_dpd DPD at the month-end, none written off). The outcome is "bad" when any
--- of the customer's lines goes more than risk_bad_dpd DPD on any day, or is charged off, in
--- the risk_bad_horizon_months months after the month; it is known only when all of those
--- months are complete (has_full_outcome_window), and null otherwise.
+-- than var risk_bad_dpd DPD at the month-end, and no line ever written off: is_written_off is
+-- sticky, so a customer with any earlier write-off never re-enters as "not yet bad"). The
+-- outcome is "bad" when any of the customer's lines goes more than risk_bad_dpd DPD on any
+-- day, or has principal charged off, in the risk_bad_horizon_months months after the month;
+-- it is known only when all of those months are complete (has_full_outcome_window), and null
+-- otherwise.
 with line_months as (
     select * from {{ ref('int_line_months_windowed') }}
 ),
@@ -16,10 +18,12 @@ customer_months as (
         max(score) as score,
         max(score_band) as score_band,
         count(case when line_status in ('open', 'frozen') then 1 end) as open_line_count,
-        count(case when dpd_month_end > {{ var('risk_bad_dpd') }} or is_written_off then 1 end)
-            as bad_line_count,
+        -- already bad: past risk_bad_dpd now, or written off at or before the month-end
         count(case
-            when worst_dpd_bad_horizon > {{ var('risk_bad_dpd') }}
+            when {{ past_due_over('dpd_month_end', var('risk_bad_dpd')) }} or is_written_off then 1
+        end) as bad_line_count,
+        count(case
+            when {{ past_due_over('worst_dpd_bad_horizon', var('risk_bad_dpd')) }}
                 or charged_off_bad_horizon_amount > 0
                 then 1
         end) as bad_after_line_count,

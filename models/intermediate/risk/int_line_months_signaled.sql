@@ -1,8 +1,12 @@
 -- One row per line per month with the early-warning signals evaluated at the month's
--- snapshot, the run of consecutive months each signal has been on, and the outcome the
--- signals are meant to predict: the line closed, or more than var ew_event_dpd DPD, within
--- var ew_horizon_days days after the snapshot. The outcome is known when the horizon ends on
--- or before the as-of date. Population flag: open or frozen and not already past ew_event_dpd.
+-- snapshot, the run of consecutive months each signal has been on, and two outcomes within
+-- var ew_horizon_days days after the snapshot (risk_early_warning):
+-- - the credit event the signals are meant to predict: more than var ew_event_dpd DPD, or a
+--   write-off (any of the line's principal charged off);
+-- - apart, a closure by the lender (initiated_by not 'customer'): the lender's own action,
+--   often triggered by the signals themselves, so never counted as the customer's risk.
+-- Outcomes are known when the horizon ends on or before the as-of date. Population flag:
+-- open or frozen, not written off, and not already more than ew_event_dpd DPD.
 {%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment', 'dormant'] %}
 {%- set run_flags = signals + ['any_signal', 'two_or_more_signals'] %}
 {%- set inquiry_column = 'external_inquiries_30d' if var('ew_inquiry_window_scope') == 'external' else 'inquiries_30d' %}
@@ -18,16 +22,28 @@ installments as (
     select * from {{ ref('fct_installments') }}
 ),
 
+loans as (
+    select * from {{ ref('fct_loans') }}
+),
+
+charged_off_loans as (
+    select * from {{ ref('int_loans_charged_off') }}
+),
+
 as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-closures as (
+-- closures by the lender (policy, utilization, inactivity, overdue ...: every initiator
+-- but the customer); a closure at the customer's request is no outcome at all
+lender_closures as (
     select distinct
         line_id,
         event_on as closed_on
     from limit_events
-    where event_type = 'close'
+    where
+        event_type = 'close'
+        and initiated_by <> 'customer'
 ),
 
 -- the days on which a line's DPD passes ew_event_dpd: due date + ew_event_dpd + 1 of an
@@ -37,7 +53,16 @@ delinquency_entries as (
         line_id,
         cast({{ dbt.dateadd('day', var('ew_event_dpd') + 1, 'due_on') }} as date) as entered_on
     from installments
-    where days_past_due > {{ var('ew_event_dpd') }}
+    where {{ past_due_over('days_past_due', var('ew_event_dpd')) }}
+),
+
+-- the days on which principal of a line is written off (charged off)
+write_offs as (
+    select distinct
+        loans.line_id,
+        charged_off_loans.charged_off_on as written_off_on
+    from charged_off_loans
+    inner join loans on charged_off_loans.loan_id = loans.loan_id
 ),
 
 customer_months as (
@@ -76,8 +101,11 @@ flagged as (
         line_months.dpd_month_end,
         line_months.score,
         line_months.score_band_label as score_band,
+        -- written off is for good (sticky is_written_off): such a line never re-enters
         line_months.line_status in ('open', 'frozen')
-            and line_months.dpd_month_end <= {{ var('ew_event_dpd') }} as is_in_warning_population,
+            and not line_months.is_written_off
+            and not {{ past_due_over('line_months.dpd_month_end', var('ew_event_dpd')) }}
+            as is_in_warning_population,
         -- signals
         coalesce(line_months.utilization_rate >= {{ var('ew_utilization_threshold') }}, false)
             as is_high_utilization,
@@ -118,27 +146,32 @@ with_combined_flags as (
     from with_combined
 ),
 
--- the first closure and the first delinquency entry after the snapshot
-with_next_closure as (
-    {{ asof_left_join('with_combined_flags', 'closures', ['line_id'],
-                      'snapshot_on', '<', 'closed_on', {'next_closed_on': 'closed_on'}) }}
+-- the first delinquency entry, write-off and lender closure after the snapshot
+with_next_delinquency as (
+    {{ asof_left_join('with_combined_flags', 'delinquency_entries', ['line_id'],
+                      'snapshot_on', '<', 'entered_on', {'next_delinquent_on': 'entered_on'}) }}
 ),
 
-with_next_delinquency as (
-    {{ asof_left_join('with_next_closure', 'delinquency_entries', ['line_id'],
-                      'snapshot_on', '<', 'entered_on', {'next_delinquent_on': 'entered_on'}) }}
+with_next_write_off as (
+    {{ asof_left_join('with_next_delinquency', 'write_offs', ['line_id'],
+                      'snapshot_on', '<', 'written_off_on', {'next_written_off_on': 'written_off_on'}) }}
+),
+
+with_next_lender_closure as (
+    {{ asof_left_join('with_next_write_off', 'lender_closures', ['line_id'],
+                      'snapshot_on', '<', 'closed_on', {'next_lender_closed_on': 'closed_on'}) }}
 ),
 
 -- the first month-end of each signal's current run of consecutive flagged months
 with_runs as (
     select
-        with_next_delinquency.*,
+        with_next_lender_closure.*,
         {%- for signal in run_flags %}
         max(case when not is_{{ signal }} then month_start_on end) over line_to_date
             as last_month_without_{{ signal }},
         {%- endfor %}
         min(snapshot_on) over line_to_date as first_snapshot_on
-    from with_next_delinquency
+    from with_next_lender_closure
     window line_to_date as (
         partition by line_id order by month_start_on rows unbounded preceding
     )
@@ -176,15 +209,16 @@ with_outcome_dates as (
         end as {{ signal }}_since_on,
         {%- endfor %}
         with_runs.signal_count,
-        -- outcome within the horizon
-        with_runs.next_closed_on,
+        -- outcomes: the credit event (the earlier of the two) and, apart, the lender's closure
         with_runs.next_delinquent_on,
+        with_runs.next_written_off_on,
         case
-            when with_runs.next_delinquent_on is null then with_runs.next_closed_on
-            when with_runs.next_closed_on is null then with_runs.next_delinquent_on
-            when with_runs.next_closed_on < with_runs.next_delinquent_on then with_runs.next_closed_on
+            when with_runs.next_written_off_on is null then with_runs.next_delinquent_on
+            when with_runs.next_delinquent_on is null then with_runs.next_written_off_on
+            when with_runs.next_written_off_on < with_runs.next_delinquent_on then with_runs.next_written_off_on
             else with_runs.next_delinquent_on
-        end as next_event_on,
+        end as next_credit_event_on,
+        with_runs.next_lender_closed_on,
         {{ dbt.dateadd('day', var('ew_horizon_days'), 'with_runs.snapshot_on') }} <= as_of.as_of_on
             as is_outcome_observed
     from with_runs
@@ -194,13 +228,16 @@ with_outcome_dates as (
 final as (
     select
         *,
+        {%- for outcome, date_column in [('credit_event', 'next_credit_event_on'),
+                                         ('lender_closure', 'next_lender_closed_on')] %}
         case
             when is_outcome_observed
                 then coalesce(
-                    next_event_on <= {{ dbt.dateadd('day', var('ew_horizon_days'), 'snapshot_on') }},
+                    {{ date_column }} <= {{ dbt.dateadd('day', var('ew_horizon_days'), 'snapshot_on') }},
                     false
                 )
-        end as has_event_in_horizon
+        end as has_{{ outcome }}_in_horizon{{ ',' if not loop.last }}
+        {%- endfor %}
     from with_outcome_dates
 )
 

@@ -30,12 +30,26 @@ with_segment as (
         line_months.*,
         coalesce(customers.occupation, 'unknown') as occupation,
         coalesce(line_months.score_band, 'unscored') as score_band_label,
-        -- a line whose delinquent loans were written off stays past due forever; it has left
-        -- the receivable book and the roll population
-        (
-            line_months.charged_off_principal_amount > 0
-            and line_months.dpd_month_end > {{ var('charge_off_dpd') }}
-        ) as is_written_off
+        -- written off is for good: once any principal of the line is charged off (the
+        -- cumulative amount never decreases), the line has left the receivable book and the
+        -- roll, score and early-warning populations in every later month, whatever its DPD
+        line_months.charged_off_principal_amount > 0 as is_written_off,
+        -- the line's roll state at the month-end (risk_roll_state): written off, past due by
+        -- bucket, current with a balance (M0), or no balance and nothing past due
+        case
+            when line_months.charged_off_principal_amount > 0 then 'written_off'
+            when line_months.dpd_month_end > 0 then line_months.dpd_bucket_month_end
+            when line_months.outstanding_principal_amount > 0 then 'M0'
+            else 'no_balance'
+        end as roll_state,
+        -- roll population (risk_roll_population): not written off, and holding a balance,
+        -- past due, or open or frozen (a closed line with nothing left has left the book)
+        line_months.charged_off_principal_amount = 0
+            and (
+                line_months.outstanding_principal_amount > 0
+                or line_months.dpd_month_end > 0
+                or line_months.line_status <> 'closed'
+            ) as is_in_roll_population
     from line_months
     left join customers on line_months.customer_id = customers.customer_id
 ),
@@ -53,6 +67,8 @@ windowed as (
         lag(outstanding_principal_amount) over line_timeline as previous_outstanding_principal_amount,
         lag(line_status) over line_timeline as previous_line_status,
         lag(is_written_off) over line_timeline as previous_is_written_off,
+        lag(roll_state) over line_timeline as previous_roll_state,
+        lag(is_in_roll_population) over line_timeline as was_in_roll_population,
         lag(score_band_label) over line_timeline as previous_score_band_label,
         lag(score, {{ var('ew_score_drop_months') }}) over line_timeline as score_months_before,
         -- worst DPD (ever in month) in the window up to the observation month, and after it
@@ -60,6 +76,10 @@ windowed as (
             partition by line_id order by month_start_on
             rows between {{ before_months - 1 }} preceding and current row
         ) as worst_dpd_window_before,
+        max(case when is_in_roll_population then 1 else 0 end) over (
+            partition by line_id order by month_start_on
+            rows between {{ before_months - 1 }} preceding and current row
+        ) = 1 as was_in_roll_population_window_before,
         max(max_dpd_in_month) over (
             partition by line_id order by month_start_on
             rows between 1 following and {{ after_months }} following
@@ -128,12 +148,7 @@ final as (
             and (
                 outstanding_principal_amount > 0
                 or coalesce(last_drawn_on > {{ dbt.dateadd('month', -var('risk_active_lookback_months'), 'snapshot_on') }}, false)
-            ) as is_active,
-        line_status <> 'closed' or dpd_month_end > 0 as is_open_or_delinquent,
-        (line_status <> 'closed' or dpd_month_end > 0) and not is_written_off
-            as is_in_roll_population,
-        (previous_line_status <> 'closed' or previous_dpd_month_end > 0)
-            and not previous_is_written_off as was_in_roll_population
+            ) as is_active
     from with_window_sizes
 )
 

@@ -46,8 +46,10 @@ spells_ordered as (
         customer_id,
         spell_start_on,
         spell_end_on,
-        fully_paid_on is not null and fully_paid_on = spell_end_on
-            and (charged_off_on is null or charged_off_on > fully_paid_on) as is_spell_repaid,
+        -- repaid: the spell ended when the installment stopped counting as past due (paid, or
+        -- paid to within dpd_tolerance_amount), not by a charge-off or the as-of date
+        cleared_on is not null and cleared_on = spell_end_on
+            and (charged_off_on is null or charged_off_on > cleared_on) as is_spell_repaid,
         max(spell_end_on) over (
             partition by customer_id
             order by spell_start_on, spell_end_on

@@ -19,6 +19,7 @@ final as (
         -- dates
         due_on,
         fully_paid_on,
+        cleared_on,
         -- amounts
         principal_due_amount,
         interest_due_amount,

@@ -4,7 +4,6 @@
 -- date), and after a reopening the re-closure and delinquency within
 -- var('lifecycle_post_reopen_days') days. Definitions in _lifecycle__docs.md.
 {%- set post_days = var('lifecycle_post_reopen_days') %}
-{%- set dpd_threshold = var('lifecycle_dpd_threshold') %}
 with episodes as (
     select * from {{ ref('int_closure_episodes_paired') }}
 ),
@@ -182,28 +181,39 @@ closure_drawdowns as (
     group by episodes.closure_episode_id
 ),
 
--- the reopened line 30+ DPD on some day within the post-reopening window
-post_reopen_delinquency as (
+-- the reopened line 30+ DPD (more than 30) on some day within the post-reopening window:
+-- DPD only grows within a spell, so a spell overlapping the window is 30+ in it when it is
+-- 30+ on the last day of the overlap
+post_reopen_spells as (
     select
         episodes.closure_episode_id,
-        min(greatest(
-            overdue_spells.spell_start_on,
-            cast({{ dbt.dateadd('day', dpd_threshold, 'overdue_spells.due_on') }} as date),
-            episodes.reopened_on
-        )) as first_dpd30_after_reopen_on
+        episodes.reopened_on,
+        overdue_spells.due_on,
+        overdue_spells.spell_start_on,
+        least(
+            overdue_spells.spell_end_on,
+            cast({{ dbt.dateadd('day', post_days, 'episodes.reopened_on') }} as date)
+        ) as spell_end_in_window_on
     from episodes
     inner join overdue_spells
         on episodes.line_id = overdue_spells.line_id
-        and greatest(
-            overdue_spells.spell_start_on,
-            cast({{ dbt.dateadd('day', dpd_threshold, 'overdue_spells.due_on') }} as date),
-            episodes.reopened_on
-        ) <= least(
-            overdue_spells.spell_end_on,
-            cast({{ dbt.dateadd('day', post_days, 'episodes.reopened_on') }} as date)
-        )
+        and overdue_spells.spell_end_on >= episodes.reopened_on
     where episodes.reopened_on is not null
-    group by episodes.closure_episode_id
+),
+
+post_reopen_delinquency as (
+    select
+        closure_episode_id,
+        min(greatest(
+            spell_start_on,
+            {{ first_day_dpd_30_plus('due_on') }},
+            reopened_on
+        )) as first_dpd30_after_reopen_on
+    from post_reopen_spells
+    where
+        spell_start_on <= spell_end_in_window_on
+        and {{ is_dpd_30_plus(days_between('due_on', 'spell_end_in_window_on')) }}
+    group by closure_episode_id
 ),
 
 profiled as (

@@ -1,68 +1,26 @@
--- After a reopening versus comparable lines never closed. Observations: every reopening
--- (index date = the reopening date) and every line-month of a line that is open and current
--- (0 DPD) at a complete month-end and has never been closed by then (index date = that
--- month-end), in the
--- same matching cell as at least one reopening: product x score band at the month-end x
--- months-on-book band x calendar month. Outcomes after the index date: 30+ DPD on some day
--- within var('lifecycle_outcome_short_months') and var('lifecycle_outcome_long_months')
--- months, and a closure within the long horizon; an observation enters an outcome only once
--- its horizon has passed by the as-of date. One row per segment (all; product; score band;
--- months-on-book band; reason category of the closure before the reopening; reopen reason
--- category) per group (reopened, never_closed), with counts, rates, 95% Wilson intervals,
--- and for never_closed the rate standardized to the reopenings' mix of matching cells.
-{%- set short = var('lifecycle_outcome_short_months') %}
-{%- set long = var('lifecycle_outcome_long_months') %}
-{%- set dpd_threshold = var('lifecycle_dpd_threshold') %}
-{%- set outcomes = [
-    {'name': 'dpd30_6m', 'months': short, 'event': 'first_dpd30_on'},
-    {'name': 'dpd30_12m', 'months': long, 'event': 'first_dpd30_on'},
-    {'name': 'closed_12m', 'months': long, 'event': 'first_closed_on'},
+-- After a reopening versus comparable lines never closed, from the observations of
+-- int_reopen_observations_followed (reopenings, and line-months of open, current lines never
+-- closed in the same matching cell as a reopening). One row per segment (all; product; score
+-- band; months-on-book band; reason category of the closure before the reopening; reopen
+-- reason category) per group (reopened, never_closed), with counts, rates, 95% Wilson
+-- intervals clustered by line (a line followed in several months, or reopened several times,
+-- is one cluster: the interval uses n / design effect observations), and for never_closed
+-- the rate standardized to the reopenings' mix of matching cells.
+{%- set outcomes = ['dpd30_6m', 'dpd30_12m', 'closed_12m'] %}
+{%- set segments = [
+    ("'all'", "'all'"),
+    ("'product_code'", 'product_code'),
+    ("'score_band'", 'score_band'),
+    ("'mob_band'", 'mob_band'),
+    ("'closure_reason_category'", 'closure_reason_category'),
+    ("'reopen_reason_category'", 'reopen_reason_category'),
 ] %}
-with episodes as (
-    select * from {{ ref('fct_closure_episodes') }}
-),
-
-line_months as (
-    select * from {{ ref('fct_line_months') }}
-),
-
-limit_events as (
-    select * from {{ ref('fct_limit_events') }}
-),
-
-overdue_spells as (
-    select * from {{ ref('int_overdue_spells_bounded') }}
-),
-
-reopenings as (
-    select
-        episodes.closure_episode_id as observation_id,
-        'reopened' as cohort,
-        episodes.line_id,
-        episodes.reopened_on as index_on,
-        line_months.month_start_on as index_month_on,
-        line_months.product_code,
-        coalesce(line_months.score_band, 'unscored') as score_band,
-        {{ months_on_book_band('line_months.months_on_book') }} as mob_band,
-        episodes.closure_reason_category,
-        episodes.reopen_reason_category
-    from episodes
-    inner join line_months
-        on episodes.line_id = line_months.line_id
-        and line_months.month_start_on
-            = cast({{ dbt.date_trunc('month', 'episodes.reopened_on') }} as date)
-    where episodes.is_reopened
+{%- set keys = ['segment_type', 'segment_value', 'cohort'] %}
+with observations as (
+    select * from {{ ref('int_reopen_observations_followed') }}
 ),
 
 reopening_segments as (
-    {%- set segments = [
-        ("'all'", "'all'"),
-        ("'product_code'", 'product_code'),
-        ("'score_band'", 'score_band'),
-        ("'mob_band'", 'mob_band'),
-        ("'closure_reason_category'", 'closure_reason_category'),
-        ("'reopen_reason_category'", 'reopen_reason_category'),
-    ] %}
     {%- for segment_type, segment_value in segments %}
     select
         observation_id,
@@ -72,7 +30,8 @@ reopening_segments as (
         index_month_on,
         {{ segment_type }} as segment_type,
         {{ segment_value }} as segment_value
-    from reopenings
+    from observations
+    where cohort = 'reopened'
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -90,128 +49,29 @@ matching_cells as (
     from reopening_segments
 ),
 
-first_closures as (
-    select
-        line_id,
-        min(event_on) as first_closed_on
-    from limit_events
-    where event_type = 'close'
-    group by line_id
-),
-
-comparables as (
-    select
-        line_months.line_month_id as observation_id,
-        'never_closed' as cohort,
-        line_months.line_id,
-        line_months.snapshot_on as index_on,
-        line_months.month_start_on as index_month_on,
-        line_months.product_code,
-        coalesce(line_months.score_band, 'unscored') as score_band,
-        {{ months_on_book_band('line_months.months_on_book') }} as mob_band
-    from line_months
-    left join first_closures on line_months.line_id = first_closures.line_id
-    where
-        line_months.line_status = 'open'
-        and line_months.dpd_month_end = 0
-        and line_months.is_month_complete
-        and (first_closures.first_closed_on is null
-            or first_closures.first_closed_on > line_months.snapshot_on)
-        and line_months.month_start_on in (select index_month_on from reopenings)
-),
-
-observations as (
-    select observation_id, cohort, line_id, index_on, product_code, score_band, mob_band,
-        index_month_on
-    from reopenings
-
-    union all
-
-    select comparables.observation_id, comparables.cohort, comparables.line_id,
-        comparables.index_on, comparables.product_code, comparables.score_band,
-        comparables.mob_band, comparables.index_month_on
-    from comparables
-    where exists (
-        select 1 from reopenings
-        where reopenings.product_code = comparables.product_code
-            and reopenings.score_band = comparables.score_band
-            and reopenings.mob_band = comparables.mob_band
-            and reopenings.index_month_on = comparables.index_month_on
-    )
-),
-
--- first day on or after the index date with the line 30+ DPD, and first closure after it
-first_dpd30 as (
-    select
-        observations.observation_id,
-        min(greatest(
-            overdue_spells.spell_start_on,
-            cast({{ dbt.dateadd('day', dpd_threshold, 'overdue_spells.due_on') }} as date),
-            observations.index_on
-        )) as first_dpd30_on
-    from observations
-    inner join overdue_spells
-        on observations.line_id = overdue_spells.line_id
-        and overdue_spells.spell_end_on >= observations.index_on
-        and overdue_spells.spell_end_on
-            >= cast({{ dbt.dateadd('day', dpd_threshold, 'overdue_spells.due_on') }} as date)
-    group by observations.observation_id
-),
-
-next_closures as (
-    select
-        observations.observation_id,
-        min(limit_events.event_on) as first_closed_on
-    from observations
-    inner join limit_events
-        on observations.line_id = limit_events.line_id
-        and limit_events.event_type = 'close'
-        and limit_events.event_on > observations.index_on
-    group by observations.observation_id
-),
-
-observed_outcomes as (
-    select
-        observations.*,
-        {%- for outcome in outcomes %}
-        cast({{ dbt.dateadd('month', outcome.months, 'observations.index_on') }} as date)
-            <= {{ as_of_date() }} as is_{{ outcome.name }}_observable,
-        case
-            when cast({{ dbt.dateadd('month', outcome.months, 'observations.index_on') }} as date)
-                <= {{ as_of_date() }}
-                then coalesce({{ outcome.event }}
-                    <= cast({{ dbt.dateadd('month', outcome.months, 'observations.index_on') }} as date),
-                    false)
-        end as has_{{ outcome.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from observations
-    left join first_dpd30 on observations.observation_id = first_dpd30.observation_id
-    left join next_closures on observations.observation_id = next_closures.observation_id
-),
-
 segmented as (
     select
         reopening_segments.segment_type,
         reopening_segments.segment_value,
-        observed_outcomes.*
-    from observed_outcomes
+        observations.*
+    from observations
     inner join reopening_segments
-        on observed_outcomes.observation_id = reopening_segments.observation_id
-    where observed_outcomes.cohort = 'reopened'
+        on observations.observation_id = reopening_segments.observation_id
+    where observations.cohort = 'reopened'
 
     union all
 
     select
         matching_cells.segment_type,
         matching_cells.segment_value,
-        observed_outcomes.*
-    from observed_outcomes
+        observations.*
+    from observations
     inner join matching_cells
-        on observed_outcomes.product_code = matching_cells.product_code
-        and observed_outcomes.score_band = matching_cells.score_band
-        and observed_outcomes.mob_band = matching_cells.mob_band
-        and observed_outcomes.index_month_on = matching_cells.index_month_on
-    where observed_outcomes.cohort = 'never_closed'
+        on observations.product_code = matching_cells.product_code
+        and observations.score_band = matching_cells.score_band
+        and observations.mob_band = matching_cells.mob_band
+        and observations.index_month_on = matching_cells.index_month_on
+    where observations.cohort = 'never_closed'
 ),
 
 -- per segment and matching cell, for the standardized comparable rates
@@ -224,12 +84,12 @@ cell_rates as (
         mob_band,
         index_month_on,
         {%- for outcome in outcomes %}
-        count(case when cohort = 'reopened' and is_{{ outcome.name }}_observable then 1 end)
-            as reopened_{{ outcome.name }}_observed_count,
-        count(case when cohort = 'never_closed' and is_{{ outcome.name }}_observable then 1 end)
-            as comparable_{{ outcome.name }}_observed_count,
-        count(case when cohort = 'never_closed' and has_{{ outcome.name }} then 1 end)
-            as comparable_{{ outcome.name }}_count{{ ',' if not loop.last }}
+        count(case when cohort = 'reopened' and is_{{ outcome }}_observable then 1 end)
+            as reopened_{{ outcome }}_observed_count,
+        count(case when cohort = 'never_closed' and is_{{ outcome }}_observable then 1 end)
+            as comparable_{{ outcome }}_observed_count,
+        count(case when cohort = 'never_closed' and has_{{ outcome }} then 1 end)
+            as comparable_{{ outcome }}_count{{ ',' if not loop.last }}
         {%- endfor %}
     from segmented
     group by 1, 2, 3, 4, 5, 6
@@ -242,15 +102,15 @@ standardized as (
         'never_closed' as cohort,
         {%- for outcome in outcomes %}
         sum(case
-            when comparable_{{ outcome.name }}_observed_count > 0
-                then reopened_{{ outcome.name }}_observed_count
-                    * {{ to_double('comparable_' ~ outcome.name ~ '_count') }}
-                    / comparable_{{ outcome.name }}_observed_count
+            when comparable_{{ outcome }}_observed_count > 0
+                then reopened_{{ outcome }}_observed_count
+                    * {{ to_double('comparable_' ~ outcome ~ '_count') }}
+                    / comparable_{{ outcome }}_observed_count
         end)
         / nullif(sum(case
-            when comparable_{{ outcome.name }}_observed_count > 0
-                then reopened_{{ outcome.name }}_observed_count
-        end), 0) as {{ outcome.name }}_standardized_rate{{ ',' if not loop.last }}
+            when comparable_{{ outcome }}_observed_count > 0
+                then reopened_{{ outcome }}_observed_count
+        end), 0) as {{ outcome }}_standardized_rate{{ ',' if not loop.last }}
         {%- endfor %}
     from cell_rates
     group by 1, 2
@@ -264,13 +124,87 @@ aggregated as (
         count(*) as observations_count,
         count(distinct line_id) as lines_count,
         {%- for outcome in outcomes %}
-        count(case when is_{{ outcome.name }}_observable then 1 end)
-            as {{ outcome.name }}_observed_count,
-        count(case when has_{{ outcome.name }} then 1 end) as {{ outcome.name }}_count
-        {{- ',' if not loop.last }}
+        count(case when is_{{ outcome }}_observable then 1 end) as {{ outcome }}_observed_count,
+        count(case when has_{{ outcome }} then 1 end) as {{ outcome }}_count,
+        count(distinct case when is_{{ outcome }}_observable then line_id end)
+            as {{ outcome }}_observed_lines_count{{ ',' if not loop.last }}
         {%- endfor %}
     from segmented
     group by 1, 2, 3
+),
+
+-- the clusters: per segment and group, one row per line
+line_outcomes as (
+    select
+        segment_type,
+        segment_value,
+        cohort,
+        line_id,
+        {%- for outcome in outcomes %}
+        count(case when is_{{ outcome }}_observable then 1 end) as {{ outcome }}_observed_count,
+        count(case when has_{{ outcome }} then 1 end) as {{ outcome }}_count
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from segmented
+    group by 1, 2, 3, 4
+),
+
+-- per line i with n_i observed observations and k_i events, the residual k_i - p * n_i
+-- around the group's rate p = k / n; their sum of squares gives the cluster-robust variance
+cluster_residuals as (
+    select
+        {%- for key in keys %}
+        line_outcomes.{{ key }},
+        {%- endfor %}
+        {%- for outcome in outcomes %}
+        sum(case
+            when aggregated.{{ outcome }}_observed_count > 0
+                then power(
+                    line_outcomes.{{ outcome }}_count
+                    - {{ to_double('aggregated.' ~ outcome ~ '_count') }}
+                    / aggregated.{{ outcome }}_observed_count
+                    * line_outcomes.{{ outcome }}_observed_count,
+                    2
+                )
+        end) as {{ outcome }}_residual_sum_of_squares{{ ',' if not loop.last }}
+        {%- endfor %}
+    from line_outcomes
+    inner join aggregated
+        on line_outcomes.segment_type = aggregated.segment_type
+        and line_outcomes.segment_value = aggregated.segment_value
+        and line_outcomes.cohort = aggregated.cohort
+    group by 1, 2, 3
+),
+
+-- design effect = cluster-robust variance of p / binomial variance of p
+--   = sum (k_i - p n_i)^2 * n / (k (n - k)), at least 1; 1 when k is 0 or n (no variance to
+-- adjust); n when the observations all come from one line (that line is one observation)
+design_effects as (
+    select
+        {%- for key in keys %}
+        aggregated.{{ key }},
+        {%- endfor %}
+        {%- for outcome in outcomes %}
+        case
+            when aggregated.{{ outcome }}_observed_count = 0 then null
+            when aggregated.{{ outcome }}_count = 0
+                or aggregated.{{ outcome }}_count = aggregated.{{ outcome }}_observed_count
+                then 1.0
+            when aggregated.{{ outcome }}_observed_lines_count = 1
+                then {{ to_double('aggregated.' ~ outcome ~ '_observed_count') }}
+            else greatest(1.0,
+                cluster_residuals.{{ outcome }}_residual_sum_of_squares
+                * aggregated.{{ outcome }}_observed_count
+                / ({{ to_double('aggregated.' ~ outcome ~ '_count') }}
+                    * (aggregated.{{ outcome }}_observed_count - aggregated.{{ outcome }}_count))
+            )
+        end as {{ outcome }}_design_effect{{ ',' if not loop.last }}
+        {%- endfor %}
+    from aggregated
+    inner join cluster_residuals
+        on aggregated.segment_type = cluster_residuals.segment_type
+        and aggregated.segment_value = cluster_residuals.segment_value
+        and aggregated.cohort = cluster_residuals.cohort
 ),
 
 final as (
@@ -283,23 +217,28 @@ final as (
         aggregated.observations_count,
         aggregated.lines_count,
         {%- for outcome in outcomes %}
-        -- {{ outcome.name }}
-        aggregated.{{ outcome.name }}_observed_count,
-        aggregated.{{ outcome.name }}_count,
+        -- {{ outcome }}
+        aggregated.{{ outcome }}_observed_count,
+        aggregated.{{ outcome }}_count,
         case
-            when aggregated.{{ outcome.name }}_observed_count > 0
-                then {{ to_double('aggregated.' ~ outcome.name ~ '_count') }}
-                    / aggregated.{{ outcome.name }}_observed_count
-        end as {{ outcome.name }}_rate,
-        {{ wilson_interval('aggregated.' ~ outcome.name ~ '_count',
-                           'aggregated.' ~ outcome.name ~ '_observed_count', 'lower') }}
-            as {{ outcome.name }}_rate_lower,
-        {{ wilson_interval('aggregated.' ~ outcome.name ~ '_count',
-                           'aggregated.' ~ outcome.name ~ '_observed_count', 'upper') }}
-            as {{ outcome.name }}_rate_upper,
-        standardized.{{ outcome.name }}_standardized_rate{{ ',' if not loop.last }}
+            when aggregated.{{ outcome }}_observed_count > 0
+                then {{ to_double('aggregated.' ~ outcome ~ '_count') }}
+                    / aggregated.{{ outcome }}_observed_count
+        end as {{ outcome }}_rate,
+        design_effects.{{ outcome }}_design_effect,
+        {%- set effective_events = '(aggregated.' ~ outcome ~ '_count / design_effects.' ~ outcome ~ '_design_effect)' %}
+        {%- set effective_trials = '(aggregated.' ~ outcome ~ '_observed_count / design_effects.' ~ outcome ~ '_design_effect)' %}
+        {{ wilson_interval(effective_events, effective_trials, 'lower') }}
+            as {{ outcome }}_rate_lower,
+        {{ wilson_interval(effective_events, effective_trials, 'upper') }}
+            as {{ outcome }}_rate_upper,
+        standardized.{{ outcome }}_standardized_rate{{ ',' if not loop.last }}
         {%- endfor %}
     from aggregated
+    inner join design_effects
+        on aggregated.segment_type = design_effects.segment_type
+        and aggregated.segment_value = design_effects.segment_value
+        and aggregated.cohort = design_effects.cohort
     left join standardized
         on aggregated.segment_type = standardized.segment_type
         and aggregated.segment_value = standardized.segment_value

@@ -26,15 +26,17 @@ actions as (
         -- before the action month
         line_months.months_action_before > 0 as has_window_before,
         line_months.avg_utilization_action_before as utilization_before_rate,
-        case when line_months.months_action_before > 0 then line_months.worst_dpd_action_before > 30 end
-            as was_30_plus_before,
+        case
+            when line_months.months_action_before > 0
+                then {{ is_dpd_30_plus('line_months.worst_dpd_action_before') }}
+        end as was_30_plus_before,
         case when line_months.months_action_before > 0 then line_months.was_closed_action_before = 1 end
             as was_closed_before,
         -- after it
         line_months.complete_months_action_after = {{ var('risk_limit_action_window_months') }}
             as has_window_after,
         line_months.avg_utilization_action_after as utilization_after_rate,
-        line_months.worst_dpd_action_after > 30 as was_30_plus_after,
+        {{ is_dpd_30_plus('line_months.worst_dpd_action_after') }} as was_30_plus_after,
         line_months.was_closed_action_after = 1 as was_closed_after
     from limit_events
     inner join line_months

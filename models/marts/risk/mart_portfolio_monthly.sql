@@ -20,6 +20,24 @@ limit_events as (
     where event_type in ('close', 'reopen')
 ),
 
+delinquent_loan_months as (
+    select * from {{ ref('int_loan_months_bucketed') }}
+),
+
+-- loan-level buckets (risk_loan_level_buckets): each past-due loan's own balance in its own
+-- bucket; the rest of the line's balance is current
+line_month_loan_buckets as (
+    select
+        line_id,
+        month_start_on,
+        {%- for bucket, column in buckets[1:] %}
+        sum(case when dpd_bucket = '{{ bucket }}' then outstanding_principal_amount else 0 end)
+            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}
+        {%- endfor %}
+    from delinquent_loan_months
+    group by 1, 2
+),
+
 line_month_events as (
     select
         line_id,
@@ -58,11 +76,18 @@ line_months_with_events as (
         coalesce(line_month_events.reopens_{{ category }}_count, 0) as reopens_{{ category }}_count,
         {%- endfor %}
         coalesce(line_month_events.closures_count, 0) as closures_count,
-        coalesce(line_month_events.reopens_count, 0) as reopens_count
+        coalesce(line_month_events.reopens_count, 0) as reopens_count,
+        {%- for bucket, column in buckets[1:] %}
+        coalesce(line_month_loan_buckets.loan_level_{{ column }}_balance_amount, 0)
+            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}
+        {%- endfor %}
     from line_months
     left join line_month_events
         on line_months.line_id = line_month_events.line_id
         and line_months.month_start_on = line_month_events.month_start_on
+    left join line_month_loan_buckets
+        on line_months.line_id = line_month_loan_buckets.line_id
+        and line_months.month_start_on = line_month_loan_buckets.month_start_on
 ),
 
 grouped as (
@@ -101,12 +126,19 @@ grouped as (
         sum(case when is_receivable and dpd_bucket_month_end = '{{ bucket }}'
             then outstanding_principal_amount else 0 end) as {{ column }}_balance_amount,
         {%- endfor %}
+        -- by DPD bucket at the month-end, loan level (each loan's own balance and bucket)
+        {%- for bucket, column in buckets[1:] %}
+        sum(loan_level_{{ column }}_balance_amount) as loan_level_{{ column }}_balance_amount,
+        {%- endfor %}
         {%- for rate, floor_dpd, lag_months in delinquency_rates %}
-        count(case when is_receivable and dpd_month_end > {{ floor_dpd }} then 1 end)
+        count(case when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }} then 1 end)
             as {{ rate }}_line_count,
-        sum(case when is_receivable and dpd_month_end > {{ floor_dpd }}
+        sum(case when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }}
             then outstanding_principal_amount else 0 end) as {{ rate }}_balance_amount,
         {%- endfor %}
+        -- written off (stock): lines with any principal written off by the month-end, for good
+        count(case when is_written_off then 1 end) as written_off_line_count,
+        sum(charged_off_principal_amount) as written_off_principal_amount,
         -- flows in the month
         sum(new_charged_off_principal_amount) as new_charged_off_principal_amount,
         count(case when new_charged_off_principal_amount > 0 then 1 end)
@@ -193,10 +225,19 @@ final as (
         total_limit_amount,
         outstanding_principal_amount,
         utilization_rate,
-        -- DPD buckets at the month-end
+        -- DPD buckets at the month-end (account level: a line's whole balance in its worst
+        -- loan's bucket)
         {%- for bucket, column in buckets %}
         {{ column }}_line_count,
         {{ column }}_balance_amount,
+        {%- endfor %}
+        -- the same balances at loan level; M0 is the rest of the on-book balance
+        outstanding_principal_amount
+        {%- for bucket, column in buckets[1:] %}
+            - loan_level_{{ column }}_balance_amount
+        {%- endfor %} as loan_level_m0_balance_amount,
+        {%- for bucket, column in buckets[1:] %}
+        loan_level_{{ column }}_balance_amount,
         {%- endfor %}
         -- delinquency rates
         {%- for rate, floor_dpd, lag_months in delinquency_rates %}
@@ -211,6 +252,8 @@ final as (
         {%- endfor %}
         npl_ratio,
         -- charge-off
+        written_off_line_count,
+        written_off_principal_amount,
         new_charged_off_principal_amount,
         new_charged_off_line_count,
         receivable_1m_before_amount,

@@ -1,9 +1,12 @@
--- The classic roll-rate view for charts (迁徙率), one row per month x product x flow: the
--- forward flow rates M0->M1, M1->M2, ..., M6->M7+ and the cure rates Mn->M0, by count and by
--- balance, from mart_roll_rates (a from-bucket without lines has no rate; a flow nobody took
--- is 0). The row 'implied_loss' is the product of the seven forward flow rates of the same
--- month: the share of current lines that would reach M7+ (charge-off) if this month's flows
--- held for seven months.
+-- The classic roll-rate view for charts (迁徙率), one row per month x product x flow, from
+-- mart_roll_rates (a from-state without lines has no rate; a flow nobody took is 0):
+-- - forward: of the lines in Mn at the previous month-end, the share in M(n+1) *or worse*
+--   (written off included) at this one, for M0 ... M6; a line that skips a bucket still rolls;
+-- - cure: of the lines in Mn (n >= 1), the share current again: M0, or paid off with no
+--   balance left ('no_balance');
+-- - paid_off: the part of the cure that paid up (and may have closed), shown on its own.
+-- The row 'implied_loss' is the product of the seven forward flow rates of the same month:
+-- the share of current lines that would reach M7+ or a write-off if this month's flows held.
 {%- set buckets = ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7+'] %}
 with roll_rates as (
     select * from {{ ref('mart_roll_rates') }}
@@ -17,11 +20,14 @@ flow_definitions as (
         '{{ buckets[i + 1] }}' as to_bucket
     union all
     {%- endfor %}
+    {%- for flow_type in ['cure', 'paid_off'] %}
+    {%- set outer_loop = loop %}
     {%- for bucket in buckets[1:] %}
     select
-        'cure',
+        '{{ flow_type }}',
         '{{ bucket }}',
-        'M0'{{ ' union all' if not loop.last }}
+        '{{ 'M0' if flow_type == 'cure' else 'no_balance' }}'{{ ' union all' if not (loop.last and outer_loop.last) }}
+    {%- endfor %}
     {%- endfor %}
 ),
 
@@ -36,6 +42,28 @@ from_buckets as (
     from roll_rates
 ),
 
+-- the transitions each flow counts: forward = to the next state or any worse one; cure = to
+-- M0 or to no balance; paid_off = to no balance
+flow_transitions as (
+    select
+        flow_definitions.flow_type,
+        roll_rates.month_start_on,
+        roll_rates.product_code,
+        roll_rates.from_bucket,
+        sum(roll_rates.line_count) as line_count,
+        sum(roll_rates.from_balance_amount) as from_balance_amount
+    from roll_rates
+    inner join flow_definitions
+        on roll_rates.from_bucket = flow_definitions.from_bucket
+        and (
+            (flow_definitions.flow_type = 'forward'
+                and roll_rates.to_state_order >= {{ roll_state_order('flow_definitions.to_bucket') }})
+            or (flow_definitions.flow_type = 'cure' and roll_rates.to_bucket in ('M0', 'no_balance'))
+            or (flow_definitions.flow_type = 'paid_off' and roll_rates.to_bucket = 'no_balance')
+        )
+    group by 1, 2, 3, 4
+),
+
 flows as (
     select
         from_buckets.month_start_on,
@@ -45,18 +73,18 @@ flows as (
         flow_definitions.from_bucket,
         flow_definitions.to_bucket,
         from_buckets.from_bucket_line_count,
-        coalesce(roll_rates.line_count, 0) as line_count,
-        coalesce(roll_rates.count_share, 0) as count_rate,
-        case
-            when from_buckets.from_bucket_balance_amount > 0 then coalesce(roll_rates.balance_share, 0)
-        end as balance_rate
+        coalesce(flow_transitions.line_count, 0) as line_count,
+        {{ to_double('coalesce(flow_transitions.line_count, 0)') }} / from_buckets.from_bucket_line_count
+            as count_rate,
+        {{ to_double('coalesce(flow_transitions.from_balance_amount, 0)') }}
+            / nullif(from_buckets.from_bucket_balance_amount, 0) as balance_rate
     from from_buckets
     inner join flow_definitions on from_buckets.from_bucket = flow_definitions.from_bucket
-    left join roll_rates
-        on from_buckets.month_start_on = roll_rates.month_start_on
-        and from_buckets.product_code = roll_rates.product_code
-        and from_buckets.from_bucket = roll_rates.from_bucket
-        and flow_definitions.to_bucket = roll_rates.to_bucket
+    left join flow_transitions
+        on from_buckets.month_start_on = flow_transitions.month_start_on
+        and from_buckets.product_code = flow_transitions.product_code
+        and from_buckets.from_bucket = flow_transitions.from_bucket
+        and flow_definitions.flow_type = flow_transitions.flow_type
 ),
 
 implied_loss as (

@@ -2,9 +2,11 @@
 -- observation month x worst bucket in the months up to it (var risk_roll_window_before_months,
 -- observation month included) x worst bucket in the months after it (var
 -- risk_roll_window_after_months), with each cell's share of its row. "Worst" is the worst DPD
--- reached on any day (max_dpd_in_month). Population: lines open or delinquent and not
--- written off at the observation month-end, with the full window before (on book that long)
--- and the full window after observed (every month complete); other months are absent.
+-- reached on any day (max_dpd_in_month); a write-off in the after-window counts at the DPD it
+-- was written off at. Population (risk_window_roll_rate): lines not written off at the
+-- observation month-end that were in the roll population at some month-end of the look-back
+-- window, whatever they do after (lines that cure, pay up and close stay in), with the full
+-- window before (on book that long) and the full window after observed; other months are absent.
 with line_months as (
     select * from {{ ref('int_line_months_windowed') }}
 ),
@@ -16,7 +18,8 @@ observations as (
         {{ dpd_bucket('worst_dpd_window_after') }} as worst_bucket_after
     from line_months
     where
-        is_in_roll_population
+        not is_written_off
+        and was_in_roll_population_window_before
         and is_month_complete
         and months_in_window_before = {{ var('risk_roll_window_before_months') }}
         and complete_months_window_after = {{ var('risk_roll_window_after_months') }}

@@ -1,9 +1,10 @@
--- Month x product (and all products) x from-bucket x to-bucket: how the lines in each DPD
--- bucket at the previous month-end moved by this month-end (point-in-time DPD, dpd_month_end).
--- Population: a line counts when it was open or delinquent, and not written off, at the
--- previous month-end and is open or delinquent at this one; a line written off this month
--- arrives in M7+ and leaves the population after. Shares are of the from-bucket, so the
--- rows of one month, product and from-bucket sum to 1 by count and by balance.
+-- Month x product (and all products) x from-state x to-state: how the lines in each roll state
+-- at the previous month-end moved by this month-end (point-in-time DPD, dpd_month_end).
+-- Population (risk_roll_population): every line in the roll population at the previous
+-- month-end (not written off; holding a balance, past due, or open), whatever it does next.
+-- Lines that pay up (and close) arrive in 'no_balance', lines written off in the month in
+-- 'written_off'; nobody leaves, so the rows of one month, product and from-state sum to 1 by
+-- count and by balance.
 with line_months as (
     select * from {{ ref('int_line_months_windowed') }}
 ),
@@ -13,12 +14,12 @@ transitions as (
         month_start_on,
         is_month_complete,
         product_code,
-        previous_dpd_bucket_month_end as from_bucket,
-        dpd_bucket_month_end as to_bucket,
+        previous_roll_state as from_bucket,
+        roll_state as to_bucket,
         previous_outstanding_principal_amount as from_balance_amount,
         outstanding_principal_amount as to_balance_amount
     from line_months
-    where was_in_roll_population and is_open_or_delinquent
+    where was_in_roll_population
 ),
 
 counted as (
@@ -41,6 +42,8 @@ counted as (
 with_shares as (
     select
         counted.*,
+        {{ roll_state_order('from_bucket') }} as from_state_order,
+        {{ roll_state_order('to_bucket') }} as to_state_order,
         sum(line_count) over from_row as from_bucket_line_count,
         sum(from_balance_amount) over from_row as from_bucket_balance_amount
     from counted
@@ -54,11 +57,16 @@ final as (
         product_code,
         from_bucket,
         to_bucket,
+        from_state_order,
+        to_state_order,
         is_month_complete,
         case
             when to_bucket = from_bucket then 'stay'
+            when to_bucket = 'written_off' then 'written_off'
+            when from_bucket = 'no_balance' then 'drawn'
+            when to_bucket = 'no_balance' then 'paid_off'
             when to_bucket = 'M0' then 'cure'
-            when to_bucket > from_bucket then 'forward'
+            when to_state_order > from_state_order then 'forward'
             else 'partial_cure'
         end as transition_type,
         -- counts and balances (balances at the previous month-end weight the shares)
@@ -67,9 +75,9 @@ final as (
         to_balance_amount,
         from_bucket_line_count,
         from_bucket_balance_amount,
-        -- shares of the from-bucket
-        line_count * 1E0 / from_bucket_line_count as count_share,
-        cast(from_balance_amount as double) / nullif(from_bucket_balance_amount, 0) as balance_share
+        -- shares of the from-state
+        {{ to_double('line_count') }} / from_bucket_line_count as count_share,
+        {{ to_double('from_balance_amount') }} / nullif(from_bucket_balance_amount, 0) as balance_share
     from with_shares
 )
 

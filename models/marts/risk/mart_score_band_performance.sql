@@ -1,9 +1,12 @@
 -- Scoring month x score band, plus one 'all' row per month: the scored population, its bad
 -- rate over the next risk_bad_horizon_months months (only for months whose outcome window is
 -- complete), and the band's share against the baseline month. The 'all' row carries the
--- month's KS, AUC and Gini of the raw score against the outcome and the population stability
--- index (PSI) of the band mix against the baseline (var risk_psi_baseline_month, else the
--- first month), with its reading. Population and outcome: int_customer_months_scored.
+-- month's KS, AUC and Gini of the raw score against the outcome and two population stability
+-- indices (PSI) against the baseline (var risk_psi_baseline_month, else the first month), each
+-- with its reading: of the band mix, and of the mix over the baseline month's score deciles.
+-- Population and outcome: int_customer_months_scored.
+{%- set baseline_month = "cast('" ~ var('risk_psi_baseline_month') ~ "' as date)"
+    if var('risk_psi_baseline_month') else 'scoring_month_on' %}
 with scored as (
     select * from {{ ref('int_customer_months_scored') }}
 ),
@@ -20,13 +23,9 @@ months as (
     from scored
 ),
 
+-- one row: the month of var risk_psi_baseline_month, else the first scoring month
 baseline as (
-    select
-        {% if var('risk_psi_baseline_month') -%}
-        cast('{{ var("risk_psi_baseline_month") }}' as date) as baseline_month_on
-        {%- else -%}
-        min(scoring_month_on) as baseline_month_on
-        {%- endif %}
+    select min({{ baseline_month }}) as baseline_month_on
     from scored
 ),
 
@@ -98,6 +97,80 @@ band_rows as (
     from with_baseline
 ),
 
+-- the baseline month's score deciles (risk_psi): cut point k (k = 1 to 9) is the smallest
+-- baseline score with at least k/10 of the baseline population at or below it, i.e. the score
+-- at sorted position ceil(k n / 10) (numpy's quantile method 'inverted_cdf'), found with
+-- integer arithmetic; a score's decile is 1 + the number of cut points strictly below it
+-- (bins closed on the right: a score equal to a cut point is in the lower decile; tied cut
+-- points leave a decile empty in every month, so its PSI term is 0)
+baseline_scores as (
+    select
+        scored.score,
+        row_number() over (order by scored.score) as score_position,
+        count(*) over () as baseline_customer_count
+    from scored
+    inner join baseline on scored.scoring_month_on = baseline.baseline_month_on
+),
+
+decile_cuts as (
+    select
+        {%- for k in range(1, 10) %}
+        min(case when score_position * 10 >= baseline_customer_count * {{ k }} then score end)
+            as decile_cut_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from baseline_scores
+),
+
+scored_deciles as (
+    select
+        scored.scoring_month_on,
+        1
+        {%- for k in range(1, 10) %}
+        + case when scored.score > decile_cuts.decile_cut_{{ k }} then 1 else 0 end
+        {%- endfor %} as score_decile
+    from scored
+    cross join decile_cuts
+),
+
+deciles as (
+    {%- for k in range(1, 11) %}
+    select {{ k }} as score_decile{{ ' union all' if not loop.last }}
+    {%- endfor %}
+),
+
+-- every decile in every month, so an empty decile still enters the PSI
+decile_shares as (
+    select
+        months.scoring_month_on,
+        deciles.score_decile,
+        count(scored_deciles.score_decile) * 1E0
+            / sum(count(scored_deciles.score_decile)) over (partition by months.scoring_month_on)
+            as customer_share
+    from months
+    cross join deciles
+    left join scored_deciles
+        on months.scoring_month_on = scored_deciles.scoring_month_on
+        and deciles.score_decile = scored_deciles.score_decile
+    group by months.scoring_month_on, deciles.score_decile
+),
+
+decile_psi as (
+    select
+        decile_shares.scoring_month_on,
+        sum(
+            case
+                when baseline_shares.customer_share is not null
+                    then {{ population_stability_index_term('decile_shares.customer_share', 'baseline_shares.customer_share') }}
+            end
+        ) as decile_population_stability_index
+    from decile_shares
+    cross join baseline
+    left join decile_shares as baseline_shares
+        on baseline_shares.scoring_month_on = baseline.baseline_month_on
+        and decile_shares.score_decile = baseline_shares.score_decile
+    group by decile_shares.scoring_month_on
+),
+
 ks as (
     {{ ks_statistic('scored', ['scoring_month_on'], 'score', 'is_bad') }}
 ),
@@ -152,6 +225,12 @@ final as (
             when all_rows.score_band = 'all'
                 then {{ population_stability_reading('all_rows.psi_contribution') }}
         end as psi_reading,
+        case when all_rows.score_band = 'all' then decile_psi.decile_population_stability_index end
+            as decile_population_stability_index,
+        case
+            when all_rows.score_band = 'all'
+                then {{ population_stability_reading('decile_psi.decile_population_stability_index') }}
+        end as decile_psi_reading,
         -- discrimination of the score (month rows only, complete outcome windows only)
         case when all_rows.score_band = 'all' then ks.ks_statistic end as ks_statistic,
         case when all_rows.score_band = 'all' then auc.auc end as auc,
@@ -163,6 +242,7 @@ final as (
     ) as all_rows
     left join ks on all_rows.scoring_month_on = ks.scoring_month_on
     left join auc on all_rows.scoring_month_on = auc.scoring_month_on
+    left join decile_psi on all_rows.scoring_month_on = decile_psi.scoring_month_on
 )
 
 select * from final

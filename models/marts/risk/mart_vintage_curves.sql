@@ -1,8 +1,10 @@
 -- Origination month (vintage) x months on book (MOB 0 = the drawdown month, to its end),
 -- per product and for all products: loans and principal originated, the cumulative share
--- ever more than 30 / 90 DPD by the MOB's month-end (by count and by original principal)
--- and the share more than 30 DPD at that month-end. A cell exists only once its month-end
--- is on or before the as-of date: what the data cannot yet observe is absent, not zero.
+-- ever more than 30 / 90 DPD by the MOB's month-end (by count and by original principal),
+-- the share more than 30 DPD at that month-end or written off by then (a written-off loan
+-- stays bad), and the loans and principal written off by then. A cell exists only once its
+-- month-end is on or before the as-of date: what the data cannot yet observe is absent,
+-- not zero.
 {%- set max_mob = var('risk_vintage_max_mob') %}
 with loans as (
     select * from {{ ref('fct_loans') }}
@@ -30,9 +32,29 @@ loan_months_on_book as (
         {{ dbt.datediff('loans.origination_month_on', 'delinquent_loan_months.month_start_on', 'month') }}
             as months_on_book,
         delinquent_loan_months.max_dpd_in_month,
-        delinquent_loan_months.dpd_at_snapshot
+        delinquent_loan_months.dpd_at_snapshot,
+        -- written off on or before this month's end (the charge-off month included)
+        coalesce(
+            cast({{ dbt.date_trunc('month', 'loans.charged_off_on') }} as date)
+            <= delinquent_loan_months.month_start_on,
+            false
+        ) as is_written_off
     from delinquent_loan_months
     inner join loans on delinquent_loan_months.loan_id = loans.loan_id
+),
+
+-- the MOB of each written-off loan's charge-off month
+write_offs as (
+    select
+        origination_month_on,
+        product_code,
+        {{ dbt.datediff(
+            'origination_month_on', dbt.date_trunc('month', 'charged_off_on'), 'month'
+        ) }} as months_on_book,
+        principal_amount,
+        charged_off_principal_amount
+    from loans
+    where charged_off_on is not null
 ),
 
 -- the MOB at which each loan first went past 30 and past 90 days (ever, within the month)
@@ -42,8 +64,10 @@ first_breaches as (
         product_code,
         origination_month_on,
         principal_amount,
-        min(case when max_dpd_in_month > 30 then months_on_book end) as first_mob_30_plus,
-        min(case when max_dpd_in_month > 90 then months_on_book end) as first_mob_90_plus
+        min(case when {{ is_dpd_30_plus('max_dpd_in_month') }} then months_on_book end)
+            as first_mob_30_plus,
+        min(case when {{ is_dpd_90_plus('max_dpd_in_month') }} then months_on_book end)
+            as first_mob_90_plus
     from loan_months_on_book
     group by 1, 2, 3, 4
 ),
@@ -76,6 +100,23 @@ new_breaches_{{ threshold }} as (
 ),
 {%- endfor %}
 
+new_write_offs as (
+    select
+        origination_month_on,
+        case when grouping(product_code) = 1 then 'all' else product_code end as product_code,
+        months_on_book,
+        count(*) as loan_count,
+        sum(principal_amount) as principal_amount,
+        sum(charged_off_principal_amount) as charged_off_principal_amount
+    from write_offs
+    group by grouping sets (
+        (origination_month_on, product_code, months_on_book),
+        (origination_month_on, months_on_book)
+    )
+),
+
+-- more than 30 DPD at the month-end and not yet written off (written-off loans are added
+-- from new_write_offs, cumulated, so none is counted twice or dropped)
 point_in_time_30_plus as (
     select
         origination_month_on,
@@ -84,7 +125,7 @@ point_in_time_30_plus as (
         count(*) as loan_count,
         sum(principal_amount) as principal_amount
     from loan_months_on_book
-    where dpd_at_snapshot > 30
+    where {{ is_dpd_30_plus('dpd_at_snapshot') }} and not is_written_off
     group by grouping sets (
         (origination_month_on, product_code, months_on_book),
         (origination_month_on, months_on_book)
@@ -117,8 +158,13 @@ cumulated as (
         sum(coalesce(new_breaches_{{ threshold }}.principal_amount, 0)) over vintage_timeline
             as ever_{{ threshold }}_principal_amount,
         {%- endfor %}
-        coalesce(point_in_time_30_plus.loan_count, 0) as dpd_30_plus_loan_count,
-        coalesce(point_in_time_30_plus.principal_amount, 0) as dpd_30_plus_principal_amount
+        sum(coalesce(new_write_offs.loan_count, 0)) over vintage_timeline as written_off_loan_count,
+        sum(coalesce(new_write_offs.principal_amount, 0)) over vintage_timeline
+            as written_off_original_principal_amount,
+        sum(coalesce(new_write_offs.charged_off_principal_amount, 0)) over vintage_timeline
+            as written_off_principal_amount,
+        coalesce(point_in_time_30_plus.loan_count, 0) as on_book_30_plus_loan_count,
+        coalesce(point_in_time_30_plus.principal_amount, 0) as on_book_30_plus_principal_amount
     from cells
     {%- for threshold in ['30_plus', '90_plus'] %}
     left join new_breaches_{{ threshold }}
@@ -126,6 +172,10 @@ cumulated as (
         and cells.product_code = new_breaches_{{ threshold }}.product_code
         and cells.months_on_book = new_breaches_{{ threshold }}.months_on_book
     {%- endfor %}
+    left join new_write_offs
+        on cells.origination_month_on = new_write_offs.origination_month_on
+        and cells.product_code = new_write_offs.product_code
+        and cells.months_on_book = new_write_offs.months_on_book
     left join point_in_time_30_plus
         on cells.origination_month_on = point_in_time_30_plus.origination_month_on
         and cells.product_code = point_in_time_30_plus.product_code
@@ -156,11 +206,20 @@ final as (
         ever_90_plus_principal_amount,
         ever_90_plus_loan_count * 1E0 / loan_count as ever_90_plus_count_rate,
         cast(ever_90_plus_principal_amount as double) / principal_amount as ever_90_plus_principal_rate,
-        -- more than 30 DPD at the MOB's month-end (point in time)
-        dpd_30_plus_loan_count,
-        dpd_30_plus_principal_amount,
-        dpd_30_plus_loan_count * 1E0 / loan_count as dpd_30_plus_count_rate,
-        cast(dpd_30_plus_principal_amount as double) / principal_amount as dpd_30_plus_principal_rate
+        -- more than 30 DPD at the MOB's month-end, or written off by then (point in time)
+        on_book_30_plus_loan_count + written_off_loan_count as dpd_30_plus_loan_count,
+        on_book_30_plus_principal_amount + written_off_original_principal_amount
+            as dpd_30_plus_principal_amount,
+        (on_book_30_plus_loan_count + written_off_loan_count) * 1E0 / loan_count
+            as dpd_30_plus_count_rate,
+        cast(on_book_30_plus_principal_amount + written_off_original_principal_amount as double)
+            / principal_amount as dpd_30_plus_principal_rate,
+        -- written off by the MOB's month-end (cumulative)
+        written_off_loan_count,
+        written_off_principal_amount,
+        written_off_loan_count * 1E0 / loan_count as written_off_count_rate,
+        cast(written_off_principal_amount as double) / principal_amount
+            as written_off_principal_rate
     from cumulated
 )
 

@@ -1,9 +1,11 @@
 -- The lines flagged by at least one early-warning signal at the latest month-end (the as-of
 -- month; its snapshot is the as-of date when the month is incomplete), in the warning
--- population (open or frozen, not past ew_event_dpd), with the signals on, how many, the
--- customer's score and the exposure. Priority: the sum, over the signals on, of each signal's
--- pooled lift in the last 6 months with an observed outcome (mart_early_warning); ties go
--- to the larger exposure. priority_rank 1 is the line to call first.
+-- population (open or frozen, never written off, not past ew_event_dpd), with the signals
+-- on, how many, the customer's score and the exposure. Priority: the sum, over the signals
+-- on, of each signal's pooled credit-event lift in the last 6 months with an observed outcome
+-- (mart_early_warning's hit, flagged, event and population counts; never its lender_closure_*
+-- figures, which measure the lender's own closures); ties go to the larger exposure.
+-- priority_rank 1 is the line to call first.
 {%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment', 'dormant'] %}
 with signaled as (
     select * from {{ ref('int_line_months_signaled') }}
@@ -25,6 +27,7 @@ recent_observed_months as (
     limit 6
 ),
 
+-- the credit-event lift (more than ew_event_dpd DPD or written off), pooled over the months
 signal_lifts as (
     select
         early_warning.signal_name,

@@ -630,12 +630,18 @@ def heat_table(
     row_fmt: str = "text",
     column_fmt: str = "text",
     domain: tuple[float, float] | None = None,
+    column_order: Sequence[Any] | None = None,
 ) -> Markup:
     """A matrix (vintage by months on book, bucket by next bucket) as an HTML table whose
-    cells are shaded by value; the formatted number is printed in every cell."""
+    cells are shaded by value; the formatted number is printed in every cell. Rows keep the
+    data's order; columns follow `column_order` where given (keys it lacks go last), else
+    their natural order."""
     rows = _prepare(data, row, value, column)
     row_keys = list(dict.fromkeys(r[row] for r in rows))
     col_keys = sorted(dict.fromkeys(r[column] for r in rows), key=_sort_key)
+    if column_order is not None:
+        rank = {key: i for i, key in enumerate(column_order)}
+        col_keys.sort(key=lambda key: rank.get(key, len(rank)))
     cells = {(r[row], r[column]): r[value] for r in rows}
     numbers = [v for v in cells.values() if not is_missing(v)]
     lo, hi = domain or ((min(numbers), max(numbers)) if numbers else (0.0, 1.0))

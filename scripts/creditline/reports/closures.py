@@ -1,8 +1,9 @@
 """Closure, reopening and recovery: closures by reason over time; clean closures (never
 past due, yet closed) and whom they hit; Kaplan–Meier curves of time to reopen by reason
 and score band with their confidence bands; reopen rates at 30/90/180/365 days by closure
-cohort with Wilson intervals; score and delinquency in the months around a closure; and
-outcomes after a reopening against comparable lines never closed.
+cohort with Wilson intervals; the customer's score against the pre-closure score and the
+closed line's state (30+ DPD or written off) in the months around a closure; and outcomes
+after a reopening against comparable lines never closed.
 
 Every figure is a column of a lifecycle mart (or mart_portfolio_monthly for the monthly
 closure counts); `load` reads and filters, `page` adds charts and labels.
@@ -104,8 +105,9 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         RECOVERY,
         "select reason_category, months_from_closure, closures_count, observed_count, "
         "scored_count, mean_score_change, median_score_change, at_or_above_pre_closure_count, "
-        "at_or_above_pre_closure_rate, dpd30_count, dpd30_rate, recovery_population_count, "
-        "recovered_count, median_months_to_recover from {rel} "
+        "at_or_above_pre_closure_rate, dpd_30_plus_rate, written_off_rate, "
+        "dpd_30_plus_or_written_off_rate, recovery_population_count, recovered_count, "
+        "median_months_to_recover from {rel} "
         "order by reason_category, months_from_closure",
     )
     outcomes = wh.read(
@@ -197,7 +199,14 @@ RECOVERY_COLUMNS = [
     Column("reason_label", "common.closure_reason"),
     Column("closures_count", "closures.followed_closures", "integer"),
     Column("at_or_above_pre_closure_rate", "closures.back_at_12m", "percent", {"decimals": 1}),
-    Column("dpd30_rate", "closures.dpd30_at_12m", "percent", {"decimals": 1}),
+    Column("dpd_30_plus_rate", "closures.dpd30_at_12m", "percent", {"decimals": 1}),
+    Column("written_off_rate", "closures.written_off", "percent", {"decimals": 1}),
+    Column(
+        "dpd_30_plus_or_written_off_rate",
+        "closures.dpd30_or_written_off",
+        "percent",
+        {"decimals": 1},
+    ),
     Column("recovery_population_count", "closures.scored_closures", "integer"),
     Column("recovered_count", "closures.recovered", "integer"),
     Column("median_months_to_recover", "closures.median_months_to_recover", "integer"),
@@ -332,12 +341,13 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
                 title=t("closures.recovery_score"), x_title=t("common.months_since_closure"),
                 y_title=t("closures.at_or_above"), y_format=".0%", lang=lang,
             )  # fmt: skip
-        if lines["dpd30_rate"].drop_nulls().len() >= 2:
+        bad = "dpd_30_plus_or_written_off_rate"
+        if lines[bad].drop_nulls().len() >= 2:
             out["recovery_dpd_chart"] = charts.line_chart(
-                lines.drop_nulls("dpd30_rate"), x="months_from_closure", y="dpd30_rate",
+                lines.drop_nulls(bad), x="months_from_closure", y=bad,
                 series="reason_label", title=t("closures.recovery_dpd"),
-                x_title=t("common.months_since_closure"), y_title=t("metric.dpd30_rate"),
-                y_format=".0%", lang=lang,
+                x_title=t("common.months_since_closure"),
+                y_title=t("closures.dpd30_or_written_off"), y_format=".0%", lang=lang,
             )  # fmt: skip
         changes = lines.drop_nulls("mean_score_change")
         if changes.height >= 2:

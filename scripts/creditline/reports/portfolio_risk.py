@@ -33,6 +33,8 @@ BUCKET_COLUMNS = dict(
 )
 VINTAGE_LINES = 8  # the chart's most recent origination quarters
 FLOW_LINES = ("M0", "M1", "M2", "M3")  # forward flows charted: M0->M1 ... M3->M4
+# Roll states best to worst (risk_roll_state): the order of the roll matrix's rows and columns.
+ROLL_STATES = ("no_balance", *BUCKETS, "written_off")
 WATCHLIST_ROWS = 20
 SIGNALS = ("high_utilization", "inquiry_burst", "score_drop", "first_missed_payment", "dormant",
            "any_signal", "two_or_more_signals")  # fmt: skip
@@ -83,7 +85,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         ROLL_RATES,
         "select from_bucket, to_bucket, line_count, from_bucket_line_count, count_share, "
         "balance_share from {rel} where product_code = 'all' and month_start_on = ? "
-        "order by from_bucket, to_bucket",
+        "order by from_state_order, to_state_order",
         [month],
     )
     flows = wh.read(
@@ -104,7 +106,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     band_columns = (
         "score_band, band_order, customer_count, bad_customer_count, bad_rate, customer_share, "
         "baseline_share, baseline_month_on, psi_contribution, population_stability_index, "
-        "psi_reading, ks_statistic, auc, gini"
+        "psi_reading, decile_population_stability_index, ks_statistic, auc, gini"
     )
     bands_outcome = wh.read(
         SCORE_BANDS,
@@ -125,7 +127,8 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         EARLY_WARNING,
         "select signal_name, population_line_count, flagged_line_count, flagged_rate, "
         "event_line_count, hit_line_count, base_rate, precision_rate, recall_rate, lift, "
-        "median_lead_time_days from {rel} where month_start_on = ?",
+        "median_lead_time_days, lender_closure_precision_rate, lender_closure_lift "
+        "from {rel} where month_start_on = ?",
         [ew_month],
     ) if ew_month else pl.DataFrame()  # fmt: skip
     if not early_warning.is_empty():
@@ -236,7 +239,29 @@ EARLY_WARNING_COLUMNS = [
     Column("recall_rate", "metric.recall", "percent", {"decimals": 1}),
     Column("lift", "metric.lift", "number", {"decimals": 2}),
     Column("median_lead_time_days", "metric.lead_time", "number", {"decimals": 0}),
+    # the lender's own closures after a signal: its action, not the customer's risk
+    Column(
+        "lender_closure_precision_rate", "risk.lender_closure_precision", "percent", {"decimals": 1}
+    ),
+    Column("lender_closure_lift", "risk.lender_closure_lift", "number", {"decimals": 2}),
 ]
+
+
+def roll_state_label(state: str, t) -> str:
+    """Bucket codes stay codes (M0 ... M7+); the two states outside the ladder are named."""
+    return t(f"roll_state.{state}") if state in ("no_balance", "written_off") else state
+
+
+def roll_state_labels(roll: pl.DataFrame, t) -> pl.DataFrame:
+    """The roll matrix with its from- and to-states as the reader sees them."""
+    if roll.is_empty():
+        return roll
+    return roll.with_columns(
+        pl.col(c).map_elements(lambda s: roll_state_label(s, t), return_dtype=pl.String)
+        for c in ("from_bucket", "to_bucket")
+    )
+
+
 VINTAGE_TABLE_COLUMNS = [
     Column("origination_month_on", "risk.vintage", "month"),
     Column("loan_count", "risk.loans", "integer"),
@@ -373,12 +398,12 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             y_title=t("risk.unpaid_30d"), y_format=".1%", lang=lang,
         )  # fmt: skip
 
-    roll: pl.DataFrame = data["roll"]
+    roll = roll_state_labels(data["roll"], t)
     out["roll_heat"] = charts.heat_table(
         roll, row="from_bucket", column="to_bucket", value="count_share", lang=lang,
         row_title=t("risk.from_bucket"), column_title=t("risk.to_bucket"),
         value_title=t("metric.roll_rate"), fmt="percent", fmt_options={"decimals": 1},
-        domain=(0.0, 1.0),
+        domain=(0.0, 1.0), column_order=[roll_state_label(s, t) for s in ROLL_STATES],
     ) if not roll.is_empty() else None  # fmt: skip
 
     flows: pl.DataFrame = data["flows"]
@@ -388,7 +413,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         if flows.is_empty()
         else flows.filter(
             (pl.col("flow_type") == "forward") & pl.col("from_bucket").is_in(FLOW_LINES)
-        ).with_columns((pl.col("from_bucket") + "→" + pl.col("to_bucket")).alias("flow"))
+            # a forward flow counts the next bucket *or worse*: M0→M1+
+        ).with_columns((pl.col("from_bucket") + "→" + pl.col("to_bucket") + "+").alias("flow"))
     )
     if not forward.is_empty() and forward["month_start_on"].n_unique() >= 2:
         out["flow_chart"] = charts.line_chart(
@@ -464,6 +490,7 @@ def _kpis(data: dict[str, Any]) -> dict[str, Any]:
         "outcome_bad_rate": out_all.get("bad_rate"),
         "psi": stab_all.get("population_stability_index"),
         "psi_reading": stab_all.get("psi_reading"),
+        "decile_psi": stab_all.get("decile_population_stability_index"),
         "baseline_month": stab_all.get("baseline_month_on"),
         "bands_outcome": outcome.filter(pl.col("score_band") != "all")
         if not outcome.is_empty() else outcome,
@@ -489,7 +516,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             )
             if kpis["psi_reading"]
             else None,  # fmt: skip
-            "roll": data["roll"],
+            "roll": roll_state_labels(data["roll"], t),
             "roll_columns": ROLL_COLUMNS,
             "bands_outcome": kpis["bands_outcome"],
             "band_outcome_columns": BAND_OUTCOME_COLUMNS,
