@@ -44,10 +44,8 @@ month.
 import math
 from collections import defaultdict
 
-import duckdb
 import pytest
-from dbt_support import dbt_ok
-from raw_fixtures import write_raw
+from dbt_support import built_book
 from test_lifecycle import Z95, customer, event, line, loan, wilson
 
 CHARGE_OFF_VARS = "{charge_off_dpd: 180}"
@@ -120,30 +118,18 @@ def reopen_book() -> dict[str, list[dict]]:
     return dict(tables)
 
 
-def build(tmp_path_factory, name: str, tables: dict, selection: list[str]):
-    work = tmp_path_factory.mktemp(name)
-    raw = write_raw(work / "raw", tables, load_date="2024-06-30")
-    db = work / f"{name}.duckdb"
-    dbt_ok(
-        ["build", "--select", *selection, "--indirect-selection", "cautious",
-         "--vars", CHARGE_OFF_VARS, "--exclude", "test_type:unit"],
-        db, raw, work / "target",
-    )  # fmt: skip
-    return duckdb.connect(str(db), read_only=True)
-
-
 @pytest.fixture(scope="module")
 def recovery(tmp_path_factory):
-    con = build(tmp_path_factory, "recovery_book", recovery_book(), ["+mart_recovery_curves"])
-    yield con
-    con.close()
+    work = tmp_path_factory.mktemp("recovery_book")
+    with built_book(work, recovery_book(), ["+mart_recovery_curves"], CHARGE_OFF_VARS) as con:
+        yield con
 
 
 @pytest.fixture(scope="module")
 def reopen(tmp_path_factory):
-    con = build(tmp_path_factory, "reopen_book", reopen_book(), ["+mart_reopen_outcomes"])
-    yield con
-    con.close()
+    work = tmp_path_factory.mktemp("reopen_book")
+    with built_book(work, reopen_book(), ["+mart_reopen_outcomes"], CHARGE_OFF_VARS) as con:
+        yield con
 
 
 STATES = ("current", "dpd_1_to_30", "dpd_30_plus", "written_off", "no_balance")

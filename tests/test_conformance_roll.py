@@ -23,10 +23,8 @@ as-of date is 2024-06-30 (a late inquiry). Month-end states (roll_state):
 
 from collections import defaultdict
 
-import duckdb
 import pytest
-from dbt_support import dbt_ok
-from raw_fixtures import write_raw
+from dbt_support import built_book
 from test_lifecycle import customer, event, line, loan
 
 CHARGE_OFF_VARS = "{charge_off_dpd: 180}"
@@ -93,28 +91,9 @@ def roll_book() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def roll(tmp_path_factory):
     work = tmp_path_factory.mktemp("roll_book")
-    raw = write_raw(work / "raw", roll_book(), load_date="2024-06-30")
-    db = work / "roll.duckdb"
-    dbt_ok(
-        [
-            "build",
-            "--select",
-            "+mart_roll_rate_flows",
-            "+mart_portfolio_monthly",
-            "--indirect-selection",
-            "cautious",
-            "--vars",
-            CHARGE_OFF_VARS,
-            "--exclude",
-            "test_type:unit",
-        ],
-        db,
-        raw,
-        work / "target",
-    )
-    con = duckdb.connect(str(db), read_only=True)
-    yield con
-    con.close()
+    selection = ["+mart_roll_rate_flows", "+mart_portfolio_monthly"]
+    with built_book(work, roll_book(), selection, CHARGE_OFF_VARS) as con:
+        yield con
 
 
 def transitions(con, month: str) -> dict[tuple[str, str], tuple[int, int]]:

@@ -44,11 +44,9 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-import duckdb
 import polars as pl
 import pytest
-from dbt_support import dbt_ok
-from raw_fixtures import write_raw
+from dbt_support import built_book
 from test_lifecycle import customer, event, line, loan
 
 DEFAULT_VARS = "{charge_off_dpd: 180, dpd_grace_days: 0, dpd_tolerance_amount: 0}"
@@ -169,43 +167,20 @@ def vintage_fpd_book() -> dict[str, list[dict]]:
     return dict(tables)
 
 
-def build(tmp_path_factory, name: str, dbt_vars: str):
-    work = tmp_path_factory.mktemp(name)
-    raw = write_raw(work / "raw", vintage_fpd_book(), load_date="2024-06-30")
-    db = work / f"{name}.duckdb"
-    dbt_ok(
-        [
-            "build",
-            "--select",
-            *SELECTION,
-            "--indirect-selection",
-            "cautious",
-            "--vars",
-            dbt_vars,
-            "--exclude",
-            "test_type:unit",
-        ],
-        db,
-        raw,
-        work / "target",
-    )
-    return duckdb.connect(str(db), read_only=True)
-
-
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory):
     """The book with the default DPD reading: no grace, no tolerance."""
-    con = build(tmp_path_factory, "strict_book", DEFAULT_VARS)
-    yield con
-    con.close()
+    work = tmp_path_factory.mktemp("strict_book")
+    with built_book(work, vintage_fpd_book(), SELECTION, DEFAULT_VARS) as con:
+        yield con
 
 
 @pytest.fixture(scope="module")
 def lenient(tmp_path_factory):
     """The same book with a grace of 3 days and a tolerance of 1.00."""
-    con = build(tmp_path_factory, "lenient_book", GRACE_AND_TOLERANCE_VARS)
-    yield con
-    con.close()
+    work = tmp_path_factory.mktemp("lenient_book")
+    with built_book(work, vintage_fpd_book(), SELECTION, GRACE_AND_TOLERANCE_VARS) as con:
+        yield con
 
 
 def records(con, query: str) -> list[dict]:
