@@ -10,7 +10,7 @@ DB     ?= warehouse/creditline.duckdb
 export CREDITLINE_RAW ?= $(abspath $(RAW))
 export CREDITLINE_DB  ?= $(abspath $(DB))
 
-.PHONY: install install-spark demo build report test test-spark lint bench bench-spark \
+.PHONY: install install-spark demo build report test test-fast test-spark lint bench bench-spark \
         browser-deps java-deps clean
 
 install: $(STAMP)
@@ -40,8 +40,13 @@ build: install
 report: install
 	$(BIN)/creditline report
 
+# Two workers, a test file each at a time (a file's books are built once, in its worker).
 test: install
-	$(BIN)/python -m pytest -q -m "not spark"
+	$(BIN)/python -m pytest -q -m "not spark" -n 2 --dist loadfile
+
+# The 60-second lane: no dbt build and no browser (starting dbt fails the test, see conftest).
+test-fast: install
+	CREDITLINE_TEST_LANE=fast $(BIN)/python -m pytest -q -m "not integration and not browser and not spark"
 
 # DuckDB and Spark build the same portfolio; every dim_/fct_/mart_ relation is compared.
 test-spark: install-spark java-deps

@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 MONEY = pa.decimal128(18, 2)
 TIMESTAMP = pa.timestamp("us")
 
-# The raw contract (README.md, "The raw data contract"): column order and Parquet type of every table.
+# The raw contract (README.md, "The raw data contract"): column order and Parquet type of
+# every table.
 CONTRACT: dict[str, dict[str, pa.DataType]] = {
     "customers": {
         "customer_id": pa.string(),

@@ -231,6 +231,21 @@ def test_each_archetype_chooses_exactly_its_best_fit(warehouse):
     assert all(chosen == 1 and best for _, chosen, best in rows), rows
 
 
+def test_each_candidate_is_the_best_occurrence_in_its_archetype_model(warehouse):
+    """The mart is the union of the int_case_<archetype> models: per customer, the best fit
+    and the number of matches of the archetype's own model, nothing more or less."""
+    columns = "archetype, customer_id, fit_score, occurrence_count"
+    union = " union all ".join(
+        f"select '{archetype}' as archetype, customer_id, max(fit_score) as fit_score, "
+        f"count(*) as occurrence_count from intermediate.int_case_{archetype} group by customer_id"
+        for archetype in ARCHETYPES
+    )
+    models = f"select * from ({union}) as models"
+    mart = f"select {columns} from cases.mart_case_candidates"
+    for left, right in ((models, mart), (mart, models)):
+        assert warehouse.sql(f"select count(*) from ({left} except {right})").fetchall() == [(0,)]
+
+
 def test_key_events_are_what_each_archetype_says(warehouse):
     rows = warehouse.sql(
         """

@@ -27,6 +27,8 @@ from datetime import date
 import pytest
 from dbt_support import built_book
 
+pytestmark = pytest.mark.integration  # builds hand-made books with dbt
+
 # The marts under test and everything they read (not their descendants).
 SELECTION = [
     "+int_line_months_signaled",

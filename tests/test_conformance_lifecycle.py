@@ -48,6 +48,8 @@ import pytest
 from dbt_support import built_book
 from test_lifecycle import Z95, customer, event, line, loan, wilson
 
+pytestmark = pytest.mark.integration  # builds hand-made books with dbt
+
 CHARGE_OFF_VARS = "{charge_off_dpd: 180}"
 AS_OF_INQUIRY = {
     "inquiry_id": "Q1",

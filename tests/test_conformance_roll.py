@@ -27,6 +27,8 @@ import pytest
 from dbt_support import built_book
 from test_lifecycle import customer, event, line, loan
 
+pytestmark = pytest.mark.integration  # builds hand-made books with dbt
+
 CHARGE_OFF_VARS = "{charge_off_dpd: 180}"
 
 

@@ -49,6 +49,8 @@ import pytest
 from dbt_support import built_book
 from test_lifecycle import customer, event, line, loan
 
+pytestmark = pytest.mark.integration  # builds hand-made books with dbt
+
 DEFAULT_VARS = "{charge_off_dpd: 180, dpd_grace_days: 0, dpd_tolerance_amount: 0}"
 GRACE_AND_TOLERANCE_VARS = "{charge_off_dpd: 180, dpd_grace_days: 3, dpd_tolerance_amount: 1.00}"
 SELECTION = ["+mart_vintage_curves", "+mart_first_payment_delinquency", "+fct_line_months"]

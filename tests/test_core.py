@@ -14,16 +14,18 @@ FAR_FUTURE = date(9999, 12, 31)
 
 def raw(small_portfolio, table: str, columns: str, where: str = "true") -> list[tuple]:
     path = f"{small_portfolio}/{table}/*/*.parquet"
-    query = (f"select {columns} from read_parquet('{path}', hive_partitioning=true) "
-             f"where {where}")
+    query = f"select {columns} from read_parquet('{path}', hive_partitioning=true) where {where}"
     return duckdb.sql(query).fetchall()
 
 
 def sample_lines(warehouse, count: int) -> list[str]:
     """Lines that were ever past due, plus some that never were: a fixed sample."""
-    return [row[0] for row in warehouse.sql(f"""
+    return [
+        row[0]
+        for row in warehouse.sql(f"""
         select line_id from core.dim_credit_lines
-        order by hash(line_id) limit {count}""").fetchall()]
+        order by hash(line_id) limit {count}""").fetchall()
+    ]
 
 
 def fifo_fully_paid_dates(installments, repayments) -> dict[int, date | None]:
@@ -46,23 +48,38 @@ def fifo_fully_paid_dates(installments, repayments) -> dict[int, date | None]:
 
 
 def test_installments_are_paid_in_fifo_order_as_an_independent_allocation_says(
-        warehouse, small_portfolio):
+    warehouse, small_portfolio
+):
     lines = sample_lines(warehouse, 400)
-    loans = [r[0] for r in warehouse.sql(
-        f"select loan_id from core.fct_loans where line_id in {tuple(lines)}").fetchall()]
+    loans = [
+        r[0]
+        for r in warehouse.sql(
+            f"select loan_id from core.fct_loans where line_id in {tuple(lines)}"
+        ).fetchall()
+    ]
     assert len(loans) > 500
     schedule, payments = defaultdict(list), defaultdict(list)
     for loan_id, no, principal, interest in raw(
-            small_portfolio, "installments", "loan_id, installment_no, principal_due, interest_due",
-            f"loan_id in {tuple(loans)}"):
+        small_portfolio,
+        "installments",
+        "loan_id, installment_no, principal_due, interest_due",
+        f"loan_id in {tuple(loans)}",
+    ):
         schedule[loan_id].append((no, principal, interest))
     for loan_id, paid_at, repayment_id, amount in raw(
-            small_portfolio, "repayments", "loan_id, paid_at, repayment_id, amount",
-            f"loan_id in {tuple(loans)}"):
+        small_portfolio,
+        "repayments",
+        "loan_id, paid_at, repayment_id, amount",
+        f"loan_id in {tuple(loans)}",
+    ):
         payments[loan_id].append((paid_at, repayment_id, amount))
-    built = {(loan, no): paid for loan, no, paid in warehouse.sql(
-        f"select loan_id, installment_no, fully_paid_on from core.fct_installments "
-        f"where loan_id in {tuple(loans)}").fetchall()}
+    built = {
+        (loan, no): paid
+        for loan, no, paid in warehouse.sql(
+            f"select loan_id, installment_no, fully_paid_on from core.fct_installments "
+            f"where loan_id in {tuple(loans)}"
+        ).fetchall()
+    }
     expected = {}
     for loan_id in loans:
         for no, paid in fifo_fully_paid_dates(schedule[loan_id], payments[loan_id]).items():
@@ -95,8 +112,11 @@ def test_line_month_dpd_matches_a_day_by_day_recomputation(warehouse):
     expected_month_end, expected_worst = defaultdict(int), defaultdict(int)
     months = {(m, s) for _, m, s, _, _ in built}
     for loan_id, installments in loans.items():
-        late = [(due, paid) for due, paid in installments
-                if (paid is None and due < as_of) or (paid is not None and paid > due)]
+        late = [
+            (due, paid)
+            for due, paid in installments
+            if (paid is None and due < as_of) or (paid is not None and paid > due)
+        ]
         if not late:
             continue  # never past due: every month is 0, the default
         first_day = min(due for due, _ in late) + timedelta(days=1)
@@ -108,13 +128,15 @@ def test_line_month_dpd_matches_a_day_by_day_recomputation(warehouse):
             if stop is not None and month_start > stop:
                 continue  # written off: no longer delinquent
             key = (line_of[loan_id], month_start)
-            expected_month_end[key] = max(expected_month_end[key],
-                                          daily_dpd(installments, snapshot))
+            expected_month_end[key] = max(
+                expected_month_end[key], daily_dpd(installments, snapshot)
+            )
             worst, day = 0, max(month_start, first_day)
             while day <= min(snapshot, last_day):
                 # on a payment day the installment paid counts the days it was late
-                paid_today = [(day - due).days for due, paid in installments
-                              if paid == day and due < day]
+                paid_today = [
+                    (day - due).days for due, paid in installments if paid == day and due < day
+                ]
                 worst = max(worst, daily_dpd(installments, day), *paid_today)
                 day += timedelta(days=1)
             expected_worst[key] = max(expected_worst[key], worst)
@@ -144,9 +166,12 @@ def test_balances_reconcile_drawn_minus_repaid_for_the_whole_book(warehouse):
 
 def test_every_raw_row_is_accepted_or_quarantined(warehouse, small_portfolio):
     reconciliation = dict(
-        (table, (raw_rows, accepted, quarantined)) for table, raw_rows, accepted, quarantined in
-        warehouse.sql("select table_name, raw_rows, accepted_rows, quarantined_rows "
-                      "from staging.stg_row_reconciliation").fetchall())
+        (table, (raw_rows, accepted, quarantined))
+        for table, raw_rows, accepted, quarantined in warehouse.sql(
+            "select table_name, raw_rows, accepted_rows, quarantined_rows "
+            "from staging.stg_row_reconciliation"
+        ).fetchall()
+    )
     assert len(reconciliation) == 8
     for table, (raw_rows, accepted, quarantined) in reconciliation.items():
         files = raw(small_portfolio, table, "count(*)")[0][0]

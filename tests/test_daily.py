@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from creditline.bench import adopt_full_build
 from creditline.build import build_warehouse
-from creditline.daily import EXIT_BUSY, EXIT_FAILED, EXIT_OK, adopt_full_build, run_daily
+from creditline.daily import EXIT_BUSY, EXIT_FAILED, EXIT_OK, render_site, run_daily
 from creditline.generate import generate_portfolio
 from creditline.lock import RunLock
 from creditline.paths import PROJECT_DIR
@@ -44,16 +45,21 @@ def fingerprints(db: Path) -> dict[str, tuple]:
     in). Views count too: fct_installments and fct_repayments are views over incremental tables."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = con.sql(f"select table_schema, table_name from information_schema.tables "
-                         f"where table_schema in {COMPARED_SCHEMAS}").fetchall()
+        tables = con.sql(
+            f"select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {COMPARED_SCHEMAS}"
+        ).fetchall()
         out = {}
         for schema, table in tables:
             if f"{schema}.{table}" in PER_RUN_TABLES:
                 continue
-            columns = con.sql(f"select column_name, data_type from duckdb_columns() where "
-                              f"schema_name = '{schema}' and table_name = '{table}'").fetchall()
-            values = ", ".join(f'round("{c}", 6)' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
-                               for c, t in columns)
+            columns = con.sql(
+                f"select column_name, data_type from duckdb_columns() where "
+                f"schema_name = '{schema}' and table_name = '{table}'"
+            ).fetchall()
+            values = ", ".join(
+                f'round("{c}", 6)' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t in columns
+            )
             out[f"{schema}.{table}"] = con.sql(
                 f'select count(*), sum(hash({values})::hugeint) from "{schema}"."{table}"'
             ).fetchall()[0]
@@ -71,8 +77,15 @@ def cli_env(db: Path, raw: Path) -> dict:
 
 
 def daily_command(run_date: date) -> list[str]:
-    return [sys.executable, "-m", "creditline.cli", "daily", "--date", str(run_date),
-            "--no-reports"]
+    return [
+        sys.executable,
+        "-m",
+        "creditline.cli",
+        "daily",
+        "--date",
+        str(run_date),
+        "--no-reports",
+    ]
 
 
 def scalar(db: Path, sql: str):
@@ -88,7 +101,9 @@ def write_late_repayment(raw: Path, db: Path, load_day: date) -> tuple[str, str,
     reaches the extract only on load_day. Returns (repayment_id, loan_id, paid day)."""
     # a loan with no payment since its oldest unpaid due date, so a payment dated after
     # that date is allocated last and clears exactly what is owed
-    loan_id, owed, due_on = duckdb.connect(str(db), read_only=True).sql("""
+    loan_id, owed, due_on = (
+        duckdb.connect(str(db), read_only=True)
+        .sql("""
         with candidates as (
             select loan_id, sum(unpaid_amount) as owed, min(due_on) as first_unpaid_on
             from core.fct_installments
@@ -101,15 +116,25 @@ def write_late_repayment(raw: Path, db: Path, load_day: date) -> tuple[str, str,
             select 1 from core.fct_repayments
             where fct_repayments.loan_id = candidates.loan_id
                 and fct_repayments.paid_on >= candidates.first_unpaid_on)
-        order by loan_id limit 1""").fetchall()[0]
+        order by loan_id limit 1""")
+        .fetchall()[0]
+    )
     paid_on = max(due_on + timedelta(days=10), date(2023, 8, 20))
     folder = raw / "repayments" / f"load_date={load_day}"
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table({
-        "repayment_id": ["RLATE0000001"], "loan_id": [loan_id],
-        "paid_at": pa.array([datetime(paid_on.year, paid_on.month, paid_on.day, 10)],
-                            pa.timestamp("us")),
-        "amount": [float(owed)]}), folder / "late.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "repayment_id": ["RLATE0000001"],
+                "loan_id": [loan_id],
+                "paid_at": pa.array(
+                    [datetime(paid_on.year, paid_on.month, paid_on.day, 10)], pa.timestamp("us")
+                ),
+                "amount": [float(owed)],
+            }
+        ),
+        folder / "late.parquet",
+    )
     return "RLATE0000001", loan_id, paid_on
 
 
@@ -157,18 +182,26 @@ def test_incremental_builds_equal_a_full_refresh_of_the_same_raw_data(history, t
     assert full.exit_code == EXIT_OK, full.summary
     incremental, rebuilt = fingerprints(history["db"]), fingerprints(full_db)
     assert set(incremental) == set(rebuilt)
-    assert {"core.fct_installments", "core.fct_repayments", "core.fct_limit_events",
-            "core.fct_line_months"} <= set(incremental)
-    differing = {name: (incremental[name], rebuilt[name]) for name in incremental
-                 if incremental[name] != rebuilt[name]}
+    assert {
+        "core.fct_installments",
+        "core.fct_repayments",
+        "core.fct_limit_events",
+        "core.fct_line_months",
+    } <= set(incremental)
+    differing = {
+        name: (incremental[name], rebuilt[name])
+        for name in incremental
+        if incremental[name] != rebuilt[name]
+    }
     assert differing == {}
 
 
 def test_an_adopted_full_build_is_the_base_of_the_next_incremental_run(history, tmp_path):
     raw, _ = copy_of(history, tmp_path)
     built, published = tmp_path / "built.duckdb", tmp_path / "wh" / "adopted.duckdb"
-    outcome = build_warehouse([], db_path=built, raw_root=raw, target_path=tmp_path / "target",
-                              capture=True)
+    outcome = build_warehouse(
+        [], db_path=built, raw_root=raw, target_path=tmp_path / "target", capture=True
+    )
     assert outcome.returncode == 0, outcome.stdout[-2000:]
     adopt_full_build(built, published, raw)
     assert not built.exists()
@@ -183,18 +216,38 @@ def test_an_adopted_full_build_is_the_base_of_the_next_incremental_run(history, 
 def test_a_late_repayment_lands_and_rewrites_the_loans_past_months(history):
     repayment_id, loan_id, paid_on = history["late"]
     db = history["db"]
-    assert scalar(db, f"select paid_on from core.fct_repayments "
-                      f"where repayment_id = '{repayment_id}'") == paid_on
-    assert scalar(db, f"select count(*) from core.fct_installments where loan_id = '{loan_id}' "
-                      f"and is_due and due_on <= date '{paid_on}' and not is_fully_paid") == 0
+    assert (
+        scalar(db, f"select paid_on from core.fct_repayments where repayment_id = '{repayment_id}'")
+        == paid_on
+    )
+    assert (
+        scalar(
+            db,
+            f"select count(*) from core.fct_installments where loan_id = '{loan_id}' "
+            f"and is_due and due_on <= date '{paid_on}' and not is_fully_paid",
+        )
+        == 0
+    )
     # the month of the payment, already built before the row arrived, now ends current
     month = paid_on.replace(day=1)
-    assert scalar(db, f"""
+    assert (
+        scalar(
+            db,
+            f"""
         select coalesce(max(dpd_at_snapshot), 0) from intermediate.int_loan_months_delinquent
-        where loan_id = '{loan_id}' and month_start_on = date '{month}'""") == 0
+        where loan_id = '{loan_id}' and month_start_on = date '{month}'""",
+        )
+        == 0
+    )
     # and the generator's own late arrivals (dated before their load date) landed too
-    assert scalar(db, f"""select count(*) from staging.stg_repayments
-        where load_date = date '{DAYS[1]}' and paid_on < load_date""") > 0
+    assert (
+        scalar(
+            db,
+            f"""select count(*) from staging.stg_repayments
+        where load_date = date '{DAYS[1]}' and paid_on < load_date""",
+        )
+        > 0
+    )
 
 
 def test_a_rerun_of_the_same_load_date_changes_nothing(history, tmp_path):
@@ -213,21 +266,43 @@ def test_a_failing_data_test_leaves_the_published_warehouse_untouched(history, t
     append_day(raw, day, seed=3)
     # an increase whose limit_before is not the line's limit: staging accepts it (every
     # column is valid), the limit-chain test fails on it
-    line_id, last_at = duckdb.connect(str(db), read_only=True).sql(
-        "select line_id, max(event_at) from core.fct_limit_events group by 1 "
-        "order by 1 limit 1").fetchall()[0]
+    line_id, last_at = (
+        duckdb.connect(str(db), read_only=True)
+        .sql(
+            "select line_id, max(event_at) from core.fct_limit_events group by 1 order by 1 limit 1"
+        )
+        .fetchall()[0]
+    )
     folder = raw / "limit_events" / f"load_date={day}"
-    pq.write_table(pa.table({
-        "event_id": ["EBROKEN00001"], "line_id": [line_id],
-        "event_at": pa.array([last_at + timedelta(hours=1)], pa.timestamp("us")),
-        "event_type": ["increase"], "limit_before": [1.23], "limit_after": [99999.0],
-        "reason_code": ["PERIODIC_REVIEW"], "initiated_by": ["system"]}),
-        folder / "broken.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "event_id": ["EBROKEN00001"],
+                "line_id": [line_id],
+                "event_at": pa.array([last_at + timedelta(hours=1)], pa.timestamp("us")),
+                "event_type": ["increase"],
+                "limit_before": [1.23],
+                "limit_after": [99999.0],
+                "reason_code": ["PERIODIC_REVIEW"],
+                "initiated_by": ["system"],
+            }
+        ),
+        folder / "broken.parquet",
+    )
     # and a row staging must quarantine, to be named in the summary
-    pq.write_table(pa.table({
-        "repayment_id": ["RBAD00000001"], "loan_id": ["NO-SUCH-LOAN"],
-        "paid_at": pa.array([datetime(day.year, day.month, day.day, 9)], pa.timestamp("us")),
-        "amount": [10.0]}), raw / "repayments" / f"load_date={day}" / "bad.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "repayment_id": ["RBAD00000001"],
+                "loan_id": ["NO-SUCH-LOAN"],
+                "paid_at": pa.array(
+                    [datetime(day.year, day.month, day.day, 9)], pa.timestamp("us")
+                ),
+                "amount": [10.0],
+            }
+        ),
+        raw / "repayments" / f"load_date={day}" / "bad.parquet",
+    )
     published_bytes = db.read_bytes()
 
     result = daily(db, raw, day + timedelta(days=1))
@@ -246,8 +321,12 @@ def test_a_second_run_is_refused_while_one_is_in_progress(history, tmp_path):
     before = db.stat().st_mtime_ns
     with RunLock(db.with_name(db.name + ".lock")):  # another process's run, as the OS sees it
         started = time.monotonic()
-        second = subprocess.run(daily_command(DAYS[-1] + timedelta(days=1)),
-                                env=cli_env(db, raw), capture_output=True, text=True)
+        second = subprocess.run(
+            daily_command(DAYS[-1] + timedelta(days=1)),
+            env=cli_env(db, raw),
+            capture_output=True,
+            text=True,
+        )
     assert second.returncode == EXIT_BUSY
     assert "another daily run is in progress" in second.stdout
     assert time.monotonic() - started < 20
@@ -258,13 +337,17 @@ def test_a_second_run_is_refused_while_one_is_in_progress(history, tmp_path):
 
 def start_daily_in_background(db: Path, raw: Path, run_date: date) -> subprocess.Popen:
     """A daily run in its own process group; returns once it is building in the copy."""
-    process = subprocess.Popen(daily_command(run_date), env=cli_env(db, raw),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        daily_command(run_date),
+        env=cli_env(db, raw),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     building = db.with_name(db.name + ".building")
-    while not (building.exists() and (db.parent / ".daily" / "target" / "sources.json")
-               .exists()):
+    while not (building.exists() and (db.parent / ".daily" / "target" / "sources.json").exists()):
         assert process.poll() is None, process.stdout.read()
         assert time.monotonic() < deadline
         time.sleep(0.2)
@@ -280,9 +363,18 @@ def test_readers_work_on_the_published_warehouse_during_a_run(history, tmp_path)
     try:
         started = time.monotonic()
         reader = subprocess.run(
-            [sys.executable, "-m", "creditline.cli", "sql",
-             "select count(*) as loans from core.fct_loans"],
-            env=cli_env(db, raw), capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                "-m",
+                "creditline.cli",
+                "sql",
+                "select count(*) as loans from core.fct_loans",
+            ],
+            env=cli_env(db, raw),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert reader.returncode == 0, reader.stderr
         assert f"{loans_before}" in reader.stdout
         assert time.monotonic() - started < 30
@@ -294,7 +386,8 @@ def test_readers_work_on_the_published_warehouse_during_a_run(history, tmp_path)
 
 
 def test_a_run_killed_midway_leaves_the_warehouse_usable_and_the_next_run_recovers(
-        history, tmp_path):
+    history, tmp_path
+):
     raw, db = copy_of(history, tmp_path)
     day = DAYS[-1] + timedelta(days=1)
     append_day(raw, day, seed=3)
@@ -307,9 +400,27 @@ def test_a_run_killed_midway_leaves_the_warehouse_usable_and_the_next_run_recove
     assert db.with_name(db.name + ".building").exists()  # the crash left its copy behind
     assert fingerprints(db) == before  # the published warehouse is intact and readable
 
-    again = subprocess.run(daily_command(day + timedelta(days=1)), env=cli_env(db, raw),
-                           capture_output=True, text=True, timeout=600, cwd=PROJECT_DIR)
+    again = subprocess.run(
+        daily_command(day + timedelta(days=1)),
+        env=cli_env(db, raw),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT_DIR,
+    )
     assert again.returncode == EXIT_OK, again.stdout + again.stderr
     assert "Discarded creditline.duckdb.building" in again.stderr
     assert not db.with_name(db.name + ".building").exists()
     assert scalar(db, "select max(load_date) from staging.stg_repayments") == day
+
+
+def test_a_report_failure_is_returned_with_its_log_not_raised(tmp_path, monkeypatch):
+    monkeypatch.setenv("CREDITLINE_REPORTS", str(tmp_path / "site"))
+    log = tmp_path / "report.log"
+    ok, note = render_site(tmp_path / "none.duckdb", log)
+    assert not ok
+    assert (
+        note == f"reports failed (warehouse not found: {tmp_path / 'none.duckdb'} (run "
+        f"'creditline build' first); see {log})"
+    )
+    assert "CreditlineError" in log.read_text()

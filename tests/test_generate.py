@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from creditline.errors import CreditlineError
 from creditline.generate import DIRTY_RULES, TABLES, generate_portfolio
 

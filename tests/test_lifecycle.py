@@ -444,8 +444,7 @@ def planted(tmp_path_factory):
     work = tmp_path_factory.mktemp("planted")
     raw = write_raw(work / "raw", planted_extract(), load_date="2024-06-30")
     db = work / "planted.duckdb"
-    # The as-of date comes from the data (its latest activity), not from --vars: setting
-    # the as_of_date var makes int_as_of_date return one row per activity table.
+    # The as-of date comes from the data: its latest activity, the planted inquiry Q3.
     dbt_ok(
         ["build", "--select", *LIFECYCLE_SELECTION, "--indirect-selection", "cautious"],
         db,
@@ -464,6 +463,7 @@ def episodes_by_id(con) -> dict[str, dict]:
     }
 
 
+@pytest.mark.integration
 def test_planted_close_events_are_exactly_the_episodes_in_order(planted):
     episodes = episodes_by_id(planted)
     assert sorted(
@@ -478,6 +478,7 @@ def test_planted_close_events_are_exactly_the_episodes_in_order(planted):
     ]
 
 
+@pytest.mark.integration
 def test_good_customer_closed_for_inactivity_is_a_clean_censored_closure(planted):
     e1 = episodes_by_id(planted)["E1"]
     assert e1["is_clean_closure"] is True
@@ -488,6 +489,7 @@ def test_good_customer_closed_for_inactivity_is_a_clean_censored_closure(planted
     assert e1["has_dpd30_within_365d_after_reopen"] is None
 
 
+@pytest.mark.integration
 def test_closed_reopened_and_closed_again_line_tells_its_whole_story(planted):
     episodes = episodes_by_id(planted)
     first, second = episodes["E2"], episodes["E4"]
@@ -508,6 +510,7 @@ def test_closed_reopened_and_closed_again_line_tells_its_whole_story(planted):
     assert second["censored_on"] == AS_OF
 
 
+@pytest.mark.integration
 def test_late_payment_on_another_product_makes_a_closure_unclean(planted):
     e5 = episodes_by_id(planted)["E5"]
     assert e5["closure_reason_category"] == "linked_product"
@@ -515,6 +518,7 @@ def test_late_payment_on_another_product_makes_a_closure_unclean(planted):
     assert e5["worst_dpd_before_closure"] == 10
 
 
+@pytest.mark.integration
 def test_zero_limit_closure_measures_the_reopen_limit_against_the_last_positive_limit(planted):
     e7 = episodes_by_id(planted)["E7"]
     assert e7["limit_before_closure_amount"] == 0
@@ -524,12 +528,14 @@ def test_zero_limit_closure_measures_the_reopen_limit_against_the_last_positive_
     assert e7["is_clean_closure"] is True
 
 
+@pytest.mark.integration
 def test_two_late_months_with_a_clean_month_between_are_two_overdue_episodes(planted):
     e9 = episodes_by_id(planted)["E9"]
     assert e9["overdue_episodes_before_closure"] == 2
     assert e9["worst_dpd_before_closure"] == 9
 
 
+@pytest.mark.integration
 def test_planted_cohorts_count_the_closures_and_censor_nothing_observed(planted):
     totals = {
         (r["closure_month_on"], r["horizon_days"]): r
@@ -549,6 +555,7 @@ def test_planted_cohorts_count_the_closures_and_censor_nothing_observed(planted)
     assert sum(r["closures_count"] for (_, h), r in totals.items() if h == 30) == 6
 
 
+@pytest.mark.integration
 def test_planted_survival_curve_has_the_two_reopenings(planted):
     curve = rows(
         planted,
@@ -563,6 +570,7 @@ def test_planted_survival_curve_has_the_two_reopenings(planted):
     assert curve[-1]["survival_rate"] == pytest.approx(round(5 / 6 * 4 / 5, 6))
 
 
+@pytest.mark.integration
 def test_planted_reopen_outcomes_count_only_windows_the_data_has_seen(planted):
     reopened = rows(
         planted,

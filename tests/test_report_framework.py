@@ -12,22 +12,49 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
+import duckdb
 import jinja2
 import numpy as np
 import polars as pl
 import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
 from creditline.reports import charts
 from creditline.reports import formatting as fmt
 from creditline.reports._demo import BAND_COLUMNS, HOSTILE_TEXT, demo_data, demo_page
 from creditline.reports.environment import environment, render_page
+from creditline.reports.marts import Reference, Warehouse
 from creditline.reports.messages import LANGS, catalogue, missing_keys, translate
 from creditline.reports.site import Page, relative_href, write_site
 from creditline.reports.tables import BOM, CSV_URI_PREFIX, Column, csv_data_uri
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TEMPLATES = resources.files("creditline.reports") / "templates"
 AS_OF = dt.date(2025, 3, 31)
+
+
+def reference_from_seeds() -> Reference:
+    """What the reports read from a warehouse's reference schema, here loaded straight from
+    the seed files (no dbt build)."""
+    con = duckdb.connect()
+    con.execute("create schema reference")
+    for name in ("dpd_buckets", "reason_codes"):
+        con.execute(
+            f"create table reference.{name} as select * from read_csv(?, header = true)",
+            [str(SEEDS / f"{name}.csv")],
+        )
+    return Warehouse(con).reference
+
+
+def seed_rows(name: str) -> list[dict[str, str]]:
+    with open(SEEDS / f"{name}.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+REFERENCE = reference_from_seeds()
+# The palettes as the report pages build them
+DPD_BUCKETS = charts.palette_of(REFERENCE.dpd_buckets, charts.DPD_BUCKET_COLORS)
+CLOSURE_REASONS = charts.palette_of(REFERENCE.closure_reasons, charts.CLOSURE_REASON_COLORS)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +87,7 @@ def line(lang: str = "en", **kwargs) -> str:
         x="month_on",
         y="rate",
         series="bucket",
-        palette=charts.DPD_BUCKETS,
+        palette=DPD_BUCKETS,
         title="Trend",
         x_title="Month",
         y_title="Rate",
@@ -193,15 +220,32 @@ def test_chinese_catalogue_uses_the_words_risk_teams_use():
     assert {k: translate(k, "zh") for k in expected} == expected
 
 
-def test_bucket_and_reason_labels_match_the_seeds():
-    with open(SEEDS / "dpd_buckets.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            assert translate(f"dpd_bucket.{row['dpd_bucket']}", "en") == row["label_en"]
-            assert translate(f"dpd_bucket.{row['dpd_bucket']}", "zh") == row["label_zh"]
-    with open(SEEDS / "reason_codes.csv", encoding="utf-8") as f:
-        categories = {r["reason_category"]: r for r in csv.DictReader(f)}
-    for code in charts.CLOSURE_REASONS.codes:
-        assert translate(f"closure_reason.{code}", "en") == categories[code]["category_label_en"]
+def test_bucket_and_reason_codes_order_and_labels_come_from_the_reference_seeds():
+    buckets = sorted(seed_rows("dpd_buckets"), key=lambda r: int(r["bucket_order"]))
+    assert DPD_BUCKETS.codes == tuple(r["dpd_bucket"] for r in buckets)
+    for row in buckets:
+        for lang in LANGS:
+            assert DPD_BUCKETS.label(row["dpd_bucket"], lang) == row[f"label_{lang}"]
+    reasons = sorted(seed_rows("reason_codes"), key=lambda r: int(r["category_order"]))
+    closure = [r for r in reasons if r["is_closure_reason"] == "true"]
+    assert CLOSURE_REASONS.codes == tuple(dict.fromkeys(r["reason_category"] for r in closure))
+    for row in reasons:
+        category = REFERENCE.reason_categories[row["reason_category"]]
+        for lang in LANGS:
+            assert category.label(lang) == row[f"category_label_{lang}"]
+    assert REFERENCE.reason_labels("zh")["recovery"] == "信用修复"
+
+
+def test_a_warehouse_without_reference_seeds_gives_empty_categories(tmp_path):
+    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
+    reference = Warehouse(con).reference
+    assert reference.dpd_buckets == () and reference.closure_reasons == ()
+    assert charts.palette_of(reference.dpd_buckets, charts.DPD_BUCKET_COLORS).codes == ()
+
+
+def test_a_palette_refuses_more_categories_than_colours():
+    with pytest.raises(ValueError, match="add colours"):
+        charts.palette_of(REFERENCE.dpd_buckets, charts.DPD_BUCKET_COLORS[:3])
 
 
 def test_an_unknown_message_key_raises_instead_of_showing_the_key():
@@ -264,7 +308,7 @@ CHART_CASES = {
         x="month_on",
         y="rate",
         series="bucket",
-        palette=charts.DPD_BUCKETS,
+        palette=DPD_BUCKETS,
         band=("lo", "hi"),
         band_label="95%",
         title="Band",
@@ -288,7 +332,7 @@ CHART_CASES = {
         x="m",
         y="n",
         category="r",
-        palette=charts.CLOSURE_REASONS,
+        palette=CLOSURE_REASONS,
         title="Mix",
         x_title="Month",
         y_title="Closures",
@@ -301,7 +345,7 @@ CHART_CASES = {
         x="m",
         y="n",
         category="r",
-        palette=charts.CLOSURE_REASONS,
+        palette=CLOSURE_REASONS,
         normalize=True,
         y_format=".0%",
         title="Mix",
@@ -384,39 +428,27 @@ def test_finish_svg_prefixes_every_id_and_reference():
 
 
 def test_dpd_palette_darkens_with_severity_so_greyscale_keeps_the_order():
-    luminance = [charts.relative_luminance(c) for c in charts.DPD_BUCKETS.colors]
+    luminance = [charts.relative_luminance(c) for c in charts.DPD_BUCKET_COLORS]
     assert luminance == sorted(luminance, reverse=True)
     assert all(a - b > 0.005 for a, b in zip(luminance, luminance[1:], strict=False))
-    with open(SEEDS / "dpd_buckets.csv", encoding="utf-8") as f:
-        assert charts.DPD_BUCKETS.codes == tuple(r["dpd_bucket"] for r in csv.DictReader(f))
+    assert len(DPD_BUCKETS.colors) == len(seed_rows("dpd_buckets"))
 
 
 def test_closure_reason_palette_alternates_light_and_dark_neighbours():
-    assert charts.CLOSURE_REASONS.codes == (
-        "overdue",
-        "utilization",
-        "multi_borrowing",
-        "score_drop",
-        "inactivity",
-        "linked_product",
-        "fraud",
-        "policy",
-        "risk_assessment",
-        "customer",
-    )
-    luminance = [charts.relative_luminance(c) for c in charts.CLOSURE_REASONS.colors]
+    luminance = [charts.relative_luminance(c) for c in CLOSURE_REASONS.colors]
+    assert len(luminance) == len(REFERENCE.closure_reasons)
     assert all(abs(a - b) > 0.25 for a, b in zip(luminance, luminance[1:], strict=False))
 
 
 def test_series_differ_by_dash_and_shape_not_only_by_colour():
-    assert len(set(charts.DASHES)) == len(charts.DASHES) >= len(charts.CLOSURE_REASONS.codes)
-    assert len(set(charts.SHAPES)) == len(charts.SHAPES) >= len(charts.CLOSURE_REASONS.codes)
+    assert len(set(charts.DASHES)) == len(charts.DASHES) >= len(CLOSURE_REASONS.codes)
+    assert len(set(charts.SHAPES)) == len(charts.SHAPES) >= len(CLOSURE_REASONS.codes)
     svg = str(line("en"))
     assert len(set(re.findall(r'stroke-dasharray="([^"]+)"', svg))) >= 1  # M2 is dashed
 
 
 def test_line_colours_keep_three_to_one_contrast_on_white():
-    for color in charts.DPD_BUCKETS.colors + charts.CLOSURE_REASONS.colors:
+    for color in charts.DPD_BUCKET_COLORS + charts.CLOSURE_REASON_COLORS:
         assert charts.contrast_on_white(charts.line_color(color)) >= 3.0
 
 
@@ -428,7 +460,7 @@ def test_a_category_outside_the_palette_is_refused():
             x="month_on",
             y="rate",
             series="bucket",
-            palette=charts.DPD_BUCKETS,
+            palette=DPD_BUCKETS,
             title="t",
             x_title="x",
             y_title="y",

@@ -196,8 +196,11 @@ def test_portfolio_page_figures_are_the_risk_mart_values(site, mart, report_mont
         [report_month],
     ).row(0, named=True)
     buckets = table(doc, "table-buckets")
-    for bucket, column in (("M0", "m0"), ("M2", "m2"), ("M7+", "m7_plus")):
-        cells = row_by_first_cell(buckets, translate(f"dpd_bucket.{bucket}", "en"))
+    ladder = mart("select dpd_bucket, label_en from reference.dpd_buckets order by bucket_order")
+    assert [r[0] for r in buckets] == ladder["label_en"].to_list()  # the seed's labels, in order
+    for bucket, label in ladder.iter_rows():
+        column = bucket.lower().replace("+", "_plus")
+        cells = row_by_first_cell(buckets, label)
         assert cells[1] == integer(row[f"{column}_line_count"])
         assert cells[2] == money(row[f"{column}_balance_amount"])
 
@@ -212,6 +215,7 @@ def test_portfolio_page_figures_are_the_risk_mart_values(site, mart, report_mont
         key = tr.css_first("th").text(strip=True)
         for col, td in zip(columns, tr.css("td"), strict=True):
             cells[(key, col)] = td.text(strip=True)
+
     def shown(state: str) -> str:  # the states outside the bucket ladder are named
         named = ("no_balance", "written_off")
         return translate(f"roll_state.{state}", "en") if state in named else state
@@ -404,6 +408,7 @@ def tiny_warehouse(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.mark.integration
 def test_one_month_warehouse_renders_with_not_enough_data_notes(tiny_warehouse, tmp_path):
     render_reports(tiny_warehouse, tmp_path, docs=False)
     for lang in ("en", "zh"):
@@ -496,12 +501,18 @@ def test_headline_change_is_coloured_by_its_judgement_not_its_direction():
     assert index._tile(exposure, 2.0, 1.0)["tone"] is None
 
 
-def test_group_labels_come_from_the_catalogue():
+def test_group_labels_come_from_the_reference_seed_and_the_catalogue(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        labels = Warehouse(con).reference.reason_labels("zh")
+    finally:
+        con.close()
     t = lambda key, **kw: translate(key, "zh", **kw)  # noqa: E731
-    assert closures.group_label("reason_category", "overdue", t) == "逾期"
-    assert closures.group_label("all", "all", t) == "全部关闭"
-    assert closures.group_label("score_band_at_closure", "unscored", t) == "无信用分"
-    assert closures.group_label("score_band_at_closure", "600-649", t) == "600-649"
+    assert closures.group_label("reason_category", "overdue", t, labels) == "逾期"
+    assert closures.reason_label("marketing", t, labels) == "营销活动"
+    assert closures.group_label("all", "all", t, labels) == "全部关闭"
+    assert closures.group_label("score_band_at_closure", "unscored", t, labels) == "无信用分"
+    assert closures.group_label("score_band_at_closure", "600-649", t, labels) == "600-649"
 
 
 # --- the command line --------------------------------------------------------------------

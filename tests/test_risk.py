@@ -30,7 +30,7 @@ def _auc(scores: np.ndarray, bad: np.ndarray) -> float:
     ranks[order] = np.arange(1, scores.size + 1)
     # average the ranks of tied scores
     _, first, counts = np.unique(sorted_scores, return_index=True, return_counts=True)
-    for start, count in zip(first, counts):
+    for start, count in zip(first, counts, strict=True):
         if count > 1:
             ranks[order[start : start + count]] = start + (count + 1) / 2
     n_good, n_bad = int((~bad).sum()), int(bad.sum())
@@ -157,7 +157,8 @@ def test_decile_psi_matches_an_independent_numpy_computation(warehouse):
 def test_roll_rate_rows_sum_to_one_by_count_and_balance(warehouse):
     sums = _frame(
         warehouse,
-        "select month_start_on, product_code, from_bucket, sum(count_share) as c, sum(balance_share) as b "
+        "select month_start_on, product_code, from_bucket, "
+        "sum(count_share) as c, sum(balance_share) as b "
         "from risk.mart_roll_rates group by all",
     )
     assert sums.height > 0
@@ -173,8 +174,9 @@ def roll_transitions_from_line_months(con) -> pl.DataFrame:
     next month-end, whatever that is (written off, paid up, any bucket)."""
     months = _frame(
         con,
-        "select line_id, product_code, month_start_on, line_status, dpd_month_end, dpd_bucket_month_end, "
-        "outstanding_principal_amount::double as balance, charged_off_principal_amount::double as charged_off "
+        "select line_id, product_code, month_start_on, line_status, dpd_month_end, "
+        "dpd_bucket_month_end, outstanding_principal_amount::double as balance, "
+        "charged_off_principal_amount::double as charged_off "
         "from core.fct_line_months",
     ).sort("line_id", "month_start_on")
     state = (
@@ -216,7 +218,8 @@ def test_roll_rates_keep_the_whole_population_recounted_from_line_months(warehou
     ).rename({"len": "expected"})
     mart = _frame(
         warehouse,
-        "select month_start_on, product_code, from_bucket, to_bucket, line_count, from_bucket_line_count "
+        "select month_start_on, product_code, from_bucket, to_bucket, line_count, "
+        "from_bucket_line_count "
         "from risk.mart_roll_rates",
     )
     joined = expected.join(mart, on=keys, how="full", coalesce=True)
@@ -271,7 +274,8 @@ def test_loan_level_buckets_reconcile_with_the_account_level_ones(warehouse):
         warehouse,
         "select month_start_on, outstanding_principal_amount::double as receivable, "
         + ", ".join(
-            f"{b}_balance_amount::double as acc_{b}, loan_level_{b}_balance_amount::double as loan_{b}"
+            f"{b}_balance_amount::double as acc_{b}, "
+            f"loan_level_{b}_balance_amount::double as loan_{b}"
             for b in buckets
         )
         + ", loan_level_m0_balance_amount::double as loan_m0 "
@@ -290,11 +294,15 @@ def test_loan_level_buckets_reconcile_with_the_account_level_ones(warehouse):
     latest = mart["month_start_on"].max()
     recount = warehouse.sql(
         f"""
-        with snap as (select snapshot_on from intermediate.int_months_spined where month_start_on = '{latest}'),
+        with snap as (
+            select snapshot_on from intermediate.int_months_spined
+            where month_start_on = '{latest}'
+        ),
         past_due as (
             select loan_id, min(due_on) as oldest_unpaid_due_on
             from core.fct_installments, snap
-            where due_on < snap.snapshot_on and (fully_paid_on is null or fully_paid_on > snap.snapshot_on)
+            where due_on < snap.snapshot_on
+                and (fully_paid_on is null or fully_paid_on > snap.snapshot_on)
             group by loan_id
         ),
         paid as (
@@ -321,7 +329,8 @@ def test_window_roll_rates_keep_lines_that_cure_and_close(warehouse):
         _frame(
             warehouse,
             "select month_start_on from intermediate.int_line_months_windowed "
-            "where not is_written_off and was_in_roll_population_window_before and is_month_complete "
+            "where not is_written_off and was_in_roll_population_window_before "
+            "and is_month_complete "
             "and months_in_window_before = 6 and complete_months_window_after = 12",
         )
         .group_by("month_start_on")
@@ -392,7 +401,8 @@ def test_portfolio_delinquency_rates_recomputed_from_line_months(warehouse):
     )
     mart = _frame(
         warehouse,
-        "select month_start_on, dpd_30_plus_balance_rate, npl_ratio from risk.mart_portfolio_monthly "
+        "select month_start_on, dpd_30_plus_balance_rate, npl_ratio "
+        "from risk.mart_portfolio_monthly "
         "where grouping_level = 'total'",
     )
     joined = mart.join(expected, on="month_start_on")

@@ -30,8 +30,9 @@ def both_builds(tmp_path_factory):
     """(DuckDB file, Spark session) holding the same portfolio, each built with `dbt build`
     (models, seeds, snapshot and tests); Spark's snapshot then runs once more."""
     if shutil.which("java") is None:
-        pytest.fail("Spark needs Java 17 (Debian: openjdk-17-jre-headless); "
-                    "make test-spark installs it")
+        pytest.fail(
+            "Spark needs Java 17 (Debian: openjdk-17-jre-headless); make test-spark installs it"
+        )
     from creditline.generate import generate_portfolio
 
     work = tmp_path_factory.mktemp("spark_equivalence")
@@ -58,11 +59,13 @@ def mart_relations(db: Path) -> list[str]:
             "select schema_name || '.' || table_name from duckdb_tables() "
             f"where schema_name in {MART_SCHEMAS} union all "
             "select schema_name || '.' || view_name from duckdb_views() "
-            f"where schema_name in {MART_SCHEMAS}").fetchall()
+            f"where schema_name in {MART_SCHEMAS}"
+        ).fetchall()
     finally:
         con.close()
-    names = sorted(row[0] for row in rows
-                   if row[0].split(".")[1].startswith(("dim_", "fct_", "mart_")))
+    names = sorted(
+        row[0] for row in rows if row[0].split(".")[1].startswith(("dim_", "fct_", "mart_"))
+    )
     assert len(names) > 20, names
     return names
 
@@ -92,10 +95,12 @@ def differences(duck: pl.DataFrame, spark: pl.DataFrame) -> list[str]:
     exact = [name for name in duck.columns if name not in floats]
     # Sort by the exact columns first, then by the numbers rounded past float noise.
     keys = exact + [f"__{name}" for name in floats]
-    duck, spark = (frame.with_columns(pl.col(name).round_sig_figs(8).alias(f"__{name}")
-                                      for name in floats)
-                   .sort(keys, nulls_last=True).drop(f"__{name}" for name in floats)
-                   for frame in (duck, spark))
+    duck, spark = (
+        frame.with_columns(pl.col(name).round_sig_figs(8).alias(f"__{name}") for name in floats)
+        .sort(keys, nulls_last=True)
+        .drop(f"__{name}" for name in floats)
+        for frame in (duck, spark)
+    )
     found = []
     for name in exact:
         unequal = (duck[name].ne_missing(spark[name])).sum()
@@ -114,8 +119,7 @@ def differences(duck: pl.DataFrame, spark: pl.DataFrame) -> list[str]:
 
 
 def test_the_comparison_catches_a_changed_value():
-    duck = pl.DataFrame({"line_id": ["a", "b"], "balance": [1.0, 2.0],
-                         "opened_on": [None, None]})
+    duck = pl.DataFrame({"line_id": ["a", "b"], "balance": [1.0, 2.0], "opened_on": [None, None]})
     assert differences(duck, duck.reverse()) == []
     assert differences(duck, duck.with_columns(pl.col("balance") * (1 + 1e-12))) == []
     assert differences(duck, duck.with_columns(pl.col("balance") * (1 + 1e-6))) != []
@@ -148,8 +152,10 @@ def page_texts(site: Path) -> dict[str, str]:
     """Visible text of every report page, by path within the site."""
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-    return {str(page.relative_to(site)): HTMLParser(page.read_text()).body.text(separator=" ")
-            for page in sorted(site.rglob("*.html"))}
+    return {
+        str(page.relative_to(site)): HTMLParser(page.read_text()).body.text(separator=" ")
+        for page in sorted(site.rglob("*.html"))
+    }
 
 
 def test_reports_from_spark_read_the_same_as_from_duckdb(both_builds, tmp_path):
@@ -160,8 +166,11 @@ def test_reports_from_spark_read_the_same_as_from_duckdb(both_builds, tmp_path):
     db, _ = both_builds
     copy = spark_dir() / "report_marts.duckdb"
     counts = dict(spark.export_for_reports(copy))
-    assert {"risk.mart_portfolio_monthly", "cases.mart_case_candidates",
-            "staging.stg_row_reconciliation"} <= counts.keys()
+    assert {
+        "risk.mart_portfolio_monthly",
+        "cases.mart_case_candidates",
+        "staging.stg_row_reconciliation",
+    } <= counts.keys()
     con = duckdb.connect(str(db), read_only=True)
     try:
         for relation, rows in counts.items():
@@ -172,10 +181,12 @@ def test_reports_from_spark_read_the_same_as_from_duckdb(both_builds, tmp_path):
     from_spark = page_texts(render_reports(copy, tmp_path / "spark", ("en",), docs=False).parent)
     assert from_duckdb.keys() == from_spark.keys() and len(from_duckdb) >= 4
     # The data-quality page also shows the last dbt run, which only DuckDB records (ops.*).
-    differing = [page for page in from_duckdb
-                 if from_duckdb[page] != from_spark[page] and "quality" not in page]
+    differing = [
+        page
+        for page in from_duckdb
+        if from_duckdb[page] != from_spark[page] and "quality" not in page
+    ]
     assert differing == []
-
 
 
 def test_a_second_snapshot_run_on_spark_keeps_the_history(both_builds):

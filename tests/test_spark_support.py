@@ -13,25 +13,37 @@ def test_the_spark_session_settings_come_from_the_dbt_profile(monkeypatch, tmp_p
     monkeypatch.setenv("CREDITLINE_SPARK_SHUFFLE_PARTITIONS", "3")
     conf = profile_conf()
     assert conf["spark.sql.warehouse.dir"] == f"{tmp_path}/sparkdir/tables"
-    assert f"databaseName={tmp_path}/sparkdir/metastore_db" in conf[
-        "spark.hadoop.javax.jdo.option.ConnectionURL"]
+    assert (
+        f"databaseName={tmp_path}/sparkdir/metastore_db"
+        in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    )
     assert conf["spark.sql.shuffle.partitions"] == "3"
     assert conf["spark.sql.session.timeZone"] == "UTC"
     assert conf["spark.sql.ansi.enabled"] == "false"
 
 
-@pytest.mark.parametrize(("args", "target"), [
-    ([], "duckdb"), (["--select", "core"], "duckdb"), (["--target", "spark"], "spark"),
-    (["--target=spark", "--full-refresh"], "spark"), (["-t", "spark"], "spark"),
-])
+@pytest.mark.parametrize(
+    ("args", "target"),
+    [
+        ([], "duckdb"),
+        (["--select", "core"], "duckdb"),
+        (["--target", "spark"], "spark"),
+        (["--target=spark", "--full-refresh"], "spark"),
+        (["-t", "spark"], "spark"),
+    ],
+)
 def test_the_build_target_is_read_from_the_dbt_arguments(args, target):
     assert target_of(args) == target
 
 
 def bench(sizes_seconds: dict[int, tuple[float, float]]) -> list[dict]:
-    return [{"customers": customers,
-             "steps": {"duckdb build": (duck, 1.0), "spark build": (spark, 2.0)}}
-            for customers, (duck, spark) in sizes_seconds.items()]
+    return [
+        {
+            "customers": customers,
+            "steps": {"duckdb build": (duck, 1.0), "spark build": (spark, 2.0)},
+        }
+        for customers, (duck, spark) in sizes_seconds.items()
+    ]
 
 
 def test_the_fitted_lines_and_the_crossover_are_computed_by_hand():

@@ -15,6 +15,8 @@ from raw_fixtures import valid_extract, write_corrupt_parquet, write_raw, write_
 
 from creditline.dbt_runner import run_dbt
 
+pytestmark = pytest.mark.integration  # builds hand-made books with dbt
+
 FIRST_LOAD = "2024-01-31"
 LATER_LOAD = "2024-02-29"
 STAGING = ["build", "--select", "+stg_quarantined_rows", "+stg_row_reconciliation"]
@@ -31,6 +33,10 @@ def first_load() -> dict[str, list[dict]]:
     add["customers"]({**customer, "customer_id": "C_OUT_OF_RANGE", "birth_year": 1900})
     add["customers"]({**customer, "customer_id": "C_UNKNOWN_CODE", "channel": "tv"})
     add["customers"](dict(customer))  # an exact duplicate of C1
+    # Rows that break two rules get the first in the documented order.
+    add["customers"](
+        {**customer, "customer_id": "C_RANGE_AND_CODE", "birth_year": 1900, "channel": "tv"}
+    )
     # credit_lines
     line = tables["credit_lines"][0]
     add["credit_lines"]({**line, "line_id": "L_NEGATIVE_AMOUNT", "initial_limit": "-5.00"})
@@ -77,6 +83,9 @@ def first_load() -> dict[str, list[dict]]:
         event("E_ORPHAN", "L404", "2023-05-04 00:00:00", "increase"),
     ]:
         add["limit_events"](row)
+    add["limit_events"](
+        event("E_NEGATIVE_AND_CODE", "L2", "2023-05-05 00:00:00", "teleport", limit_after="-1")
+    )
     # loans: N1 on L1 drawn 2023-03-01, term 3
     loan = tables["loans"][0]
     add["loans"]({**loan, "loan_id": "N2", "line_id": "L2", "drawn_at": "2023-05-10 09:00:00"})
@@ -85,6 +94,8 @@ def first_load() -> dict[str, list[dict]]:
     add["loans"]({**loan, "loan_id": "N_ZERO_PRINCIPAL", "principal": "0"})
     add["loans"]({**loan, "loan_id": "N_UNKNOWN_CODE", "term_months": 5})
     add["loans"]({**loan, "loan_id": "N_ORPHAN", "line_id": "L404"})
+    add["loans"]({**loan, "loan_id": "N_REQUIRED_AND_CODE", "annual_rate": None, "term_months": 5})
+    add["loans"]({**loan, "loan_id": "N_NEGATIVE_AND_RANGE", "principal": "-1", "annual_rate": 0.5})
     # installments
     installment = tables["installments"][0]
     add["installments"]({**installment, "loan_id": None, "due_date": "1999-09-09"})
@@ -92,6 +103,7 @@ def first_load() -> dict[str, list[dict]]:
     add["installments"]({**installment, "installment_no": 4})
     add["installments"]({**installment, "loan_id": "N404"})
     add["installments"]({**installment, "loan_id": "N2", "due_date": "2023-05-10"})
+    add["installments"]({**installment, "installment_no": 9, "principal_due": "-2.00"})
     # repayments
     repayment = tables["repayments"][0]
     add["repayments"]({**repayment, "repayment_id": "R_NEGATIVE_AMOUNT", "amount": "-10"})
@@ -103,10 +115,16 @@ def first_load() -> dict[str, list[dict]]:
     add["repayments"](
         {**repayment, "repayment_id": "R_BEFORE_DRAWN", "paid_at": "2023-02-28 23:59:59"}
     )
+    add["repayments"](
+        {**repayment, "repayment_id": "R_RANGE_AND_ORPHAN", "amount": "0", "loan_id": "N404"}
+    )
     # credit_scores
     score = tables["credit_scores"][0]
     add["credit_scores"]({**score, "scored_at": "2023-06-01 00:00:00", "score": 1000})
     add["credit_scores"]({**score, "customer_id": "C404"})
+    add["credit_scores"](
+        {**score, "customer_id": "C405", "scored_at": "2023-07-01 00:00:00", "score": 0}
+    )
     add["credit_scores"]({**score, "scored_at": None, "score": 777})
     # credit_inquiries
     inquiry = tables["credit_inquiries"][0]
@@ -238,6 +256,7 @@ def accepted_ids(con, model: str, key: str) -> set[str]:
         ("customers", '"C_OUT_OF_RANGE"', "out_of_range"),
         ("customers", '"C_UNKNOWN_CODE"', "unknown_code"),
         ("customers", '"customer_id":"C1"', "duplicate_key"),
+        ("customers", '"C_RANGE_AND_CODE"', "out_of_range"),
         ("credit_lines", '"L_NEGATIVE_AMOUNT"', "negative_amount"),
         ("credit_lines", '"L_OUT_OF_RANGE"', "out_of_range"),
         ("credit_lines", '"L_UNKNOWN_CODE"', "unknown_code"),
@@ -251,25 +270,31 @@ def accepted_ids(con, model: str, key: str) -> set[str]:
         ("limit_events", '"E_UNKNOWN_CODE"', "unknown_code"),
         ("limit_events", '"E_NEGATIVE_AMOUNT"', "negative_amount"),
         ("limit_events", '"E_ORPHAN"', "orphan"),
+        ("limit_events", '"E_NEGATIVE_AND_CODE"', "negative_amount"),
         ("loans", '"N_MISSING_REQUIRED"', "missing_required"),
         ("loans", '"N_OUT_OF_RANGE"', "out_of_range"),
         ("loans", '"N_ZERO_PRINCIPAL"', "out_of_range"),
         ("loans", '"N_UNKNOWN_CODE"', "unknown_code"),
         ("loans", '"N_ORPHAN"', "orphan"),
+        ("loans", '"N_REQUIRED_AND_CODE"', "missing_required"),
+        ("loans", '"N_NEGATIVE_AND_RANGE"', "negative_amount"),
         ("installments", '"due_date":"1999-09-09"', "missing_key"),
         ("installments", '"interest_due":-1.00', "negative_amount"),
         ("installments", '"installment_no":4', "out_of_range"),
         ("installments", '"N404"', "orphan"),
         ("installments", '"principal_due":999.00', "duplicate_key"),
         ("installments", '"due_date":"2023-05-10"', "impossible_order"),
+        ("installments", '"installment_no":9', "negative_amount"),
         ("repayments", '"R_NEGATIVE_AMOUNT"', "negative_amount"),
         ("repayments", '"R_OUT_OF_RANGE"', "out_of_range"),
         ("repayments", '"R_ORPHAN"', "orphan"),
         ("repayments", '"R_ORPHAN_OF_QUARANTINED"', "orphan"),
         ("repayments", '"R_BEFORE_DRAWN"', "impossible_order"),
+        ("repayments", '"R_RANGE_AND_ORPHAN"', "out_of_range"),
         ("credit_scores", '"score":1000', "out_of_range"),
         ("credit_scores", '"C404"', "orphan"),
         ("credit_scores", '"score":777', "missing_key"),
+        ("credit_scores", '"score":0', "out_of_range"),
         ("credit_inquiries", '"Q_UNKNOWN_CODE"', "unknown_code"),
         ("credit_inquiries", '"Q_MISSING_REQUIRED"', "missing_required"),
         ("credit_inquiries", '"Q_ORPHAN"', "orphan"),

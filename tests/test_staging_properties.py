@@ -26,15 +26,47 @@ pytestmark = pytest.mark.integration
 
 TINY = {"customers": 40, "start": "2023-01", "months": 3, "seed": 5}
 EXTRA_LOAD_DATE = "2023-03-31"
-KEYS = {"customers": "customer_id", "credit_lines": "line_id", "limit_events": "event_id",
-        "loans": "loan_id", "installments": "loan_id", "repayments": "repayment_id",
-        "credit_scores": "customer_id", "credit_inquiries": "inquiry_id"}
-PARENTS = {"credit_lines": "customer_id", "limit_events": "line_id", "loans": "line_id",
-           "installments": "loan_id", "repayments": "loan_id", "credit_scores": "customer_id",
-           "credit_inquiries": "customer_id"}
-JUNK = ["", " ", "N/A", "-1", "0", "-0.01", "1e40", "99999999999999999999", "2024-13-45",
-        "1900-01-01", "2999-12-31 23:59:59", "NaN", "inf", "null", "漢字", "'; drop table x; --",
-        "\t", "1.005", "3.14159", "true"]
+KEYS = {
+    "customers": "customer_id",
+    "credit_lines": "line_id",
+    "limit_events": "event_id",
+    "loans": "loan_id",
+    "installments": "loan_id",
+    "repayments": "repayment_id",
+    "credit_scores": "customer_id",
+    "credit_inquiries": "inquiry_id",
+}
+PARENTS = {
+    "credit_lines": "customer_id",
+    "limit_events": "line_id",
+    "loans": "line_id",
+    "installments": "loan_id",
+    "repayments": "loan_id",
+    "credit_scores": "customer_id",
+    "credit_inquiries": "customer_id",
+}
+JUNK = [
+    "",
+    " ",
+    "N/A",
+    "-1",
+    "0",
+    "-0.01",
+    "1e40",
+    "99999999999999999999",
+    "2024-13-45",
+    "1900-01-01",
+    "2999-12-31 23:59:59",
+    "NaN",
+    "inf",
+    "null",
+    "漢字",
+    "'; drop table x; --",
+    "\t",
+    "1.005",
+    "3.14159",
+    "true",
+]
 
 corruption = st.tuples(
     st.sampled_from(TABLES),
@@ -70,8 +102,11 @@ def staging_rig(tmp_path_factory):
 
     for uid in sorted(nodes):
         visit(uid)
-    tables = [(nodes[u]["relation_name"], compiled[u]) for u in order
-              if nodes[u]["config"]["materialized"] == "table"]
+    tables = [
+        (nodes[u]["relation_name"], compiled[u])
+        for u in order
+        if nodes[u]["config"]["materialized"] == "table"
+    ]
     return {"raw": raw, "db": db, "tables": tables, "clean": clean_rows(raw)}
 
 
@@ -82,8 +117,10 @@ def clean_rows(raw: Path) -> dict[str, list[dict]]:
         files = sorted(str(f) for f in (raw / name).glob("*/part-?????.parquet"))
         table = pq.read_table(files[0]).schema
         relation = duckdb.sql(f"select * from read_parquet({files!r}, union_by_name = true)")
-        out[name] = [{c: (None if v is None else str(v)) for c, v in zip(table.names, row)}
-                     for row in relation.select(*table.names).fetchall()]
+        out[name] = [
+            {c: (None if v is None else str(v)) for c, v in zip(table.names, row, strict=True)}
+            for row in relation.select(*table.names).fetchall()
+        ]
     return out
 
 
@@ -106,8 +143,11 @@ def corrupted_rows(clean: dict, corruptions) -> dict[str, list[dict]]:
         elif kind == "swap_dates":
             row[column] = "1970-01-01 00:00:00"
         if kind != "duplicate" and table not in ("installments", "credit_scores"):
-            row[KEYS[table]] = row[KEYS[table]] if kind == "null" and column == KEYS[table] \
+            row[KEYS[table]] = (
+                row[KEYS[table]]
+                if kind == "null" and column == KEYS[table]
                 else f"{row[KEYS[table]]}X{len(extra[table])}"
+            )
         extra[table].append(row)
     return extra
 
@@ -137,8 +177,11 @@ def count(con, sql: str) -> int:
     return con.sql(sql).fetchall()[0][0]
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(corruptions=st.lists(corruption, min_size=1, max_size=30))
 def test_staging_never_crashes_and_loses_no_raw_row(staging_rig, corruptions):
     extra = corrupted_rows(staging_rig["clean"], corruptions)
@@ -151,15 +194,27 @@ def test_staging_never_crashes_and_loses_no_raw_row(staging_rig, corruptions):
             raw_rows = len(staging_rig["clean"][table]) + len(extra[table])
             checked = count(con, f"select count(*) from staging.base_{table}_checked")
             accepted = count(con, f"select count(*) from staging.stg_{table}")
-            quarantined = count(con, f"select count(*) from staging.stg_quarantined_rows "
-                                     f"where table_name = '{table}'")
+            quarantined = count(
+                con,
+                f"select count(*) from staging.stg_quarantined_rows where table_name = '{table}'",
+            )
             assert checked == raw_rows, table
             assert accepted + quarantined == raw_rows, table
             assert accepted >= len(staging_rig["clean"][table]) - len(extra[table]), table
-        assert count(con, "select count(*) from staging.stg_quarantined_rows "
-                          "where quarantine_rule is null or raw_record is null") == 0
-        assert count(con, "select count(*) from staging.stg_row_reconciliation "
-                          "where not is_reconciled") == 0
+        assert (
+            count(
+                con,
+                "select count(*) from staging.stg_quarantined_rows "
+                "where quarantine_rule is null or raw_record is null",
+            )
+            == 0
+        )
+        assert (
+            count(
+                con, "select count(*) from staging.stg_row_reconciliation where not is_reconciled"
+            )
+            == 0
+        )
     finally:
         con.close()
 
@@ -168,19 +223,26 @@ def test_a_full_build_of_a_heavily_corrupted_portfolio_completes(tmp_path):
     raw = tmp_path / "raw"
     generate_portfolio(raw, customers=60, start="2023-01", months=4, seed=9, dirty_rate=0.3)
     clean = clean_rows(raw)
-    corruptions = [(table, i * 7, kind, i, JUNK[i % len(JUNK)])
-                   for i, (table, kind) in enumerate(
-                       (t, k) for t in TABLES
-                       for k in ("null", "junk", "duplicate", "orphan", "negate"))]
+    corruptions = [
+        (table, i * 7, kind, i, JUNK[i % len(JUNK)])
+        for i, (table, kind) in enumerate(
+            (t, k) for t in TABLES for k in ("null", "junk", "duplicate", "orphan", "negate")
+        )
+    ]
     write_extra(raw, corrupted_rows(clean, corruptions))
     db = tmp_path / "creditline.duckdb"
-    result = build_warehouse([], db_path=db, raw_root=raw, target_path=tmp_path / "target",
-                             capture=True)
+    result = build_warehouse(
+        [], db_path=db, raw_root=raw, target_path=tmp_path / "target", capture=True
+    )
     assert result.returncode == 0, result.stdout[-6000:]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert count(con, "select count(*) from staging.stg_row_reconciliation "
-                          "where not is_reconciled") == 0
+        assert (
+            count(
+                con, "select count(*) from staging.stg_row_reconciliation where not is_reconciled"
+            )
+            == 0
+        )
         assert count(con, "select count(*) from core.fct_loans") > 0
     finally:
         con.close()

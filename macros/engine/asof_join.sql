@@ -9,13 +9,15 @@
     either one). Build expressions over left and matched columns in the next CTE. -#}
 {% macro asof_left_join(left, right, keys, left_time, operator, right_time, right_columns) -%}
     {%- if operator not in ['>=', '>', '<=', '<'] -%}
-        {{ exceptions.raise_compiler_error("asof_left_join: operator must be >=, >, <= or <, got " ~ operator) }}
+        {{ exceptions.raise_compiler_error(
+            "asof_left_join: operator must be >=, >, <= or <, got " ~ operator) }}
     {%- endif -%}
     {{ return(adapter.dispatch('asof_left_join', 'creditline')(
         left, right, keys, left_time, operator, right_time, right_columns)) }}
 {%- endmacro %}
 
-{% macro default__asof_left_join(left, right, keys, left_time, operator, right_time, right_columns) -%}
+{% macro default__asof_left_join(left, right, keys, left_time, operator, right_time,
+                                 right_columns) -%}
     select
         {{ left }}.*
         {%- for name, column in right_columns.items() %},
@@ -25,13 +27,15 @@
     {%- for key in keys %}
         {%- do conditions.append(left ~ '.' ~ key ~ ' = ' ~ right ~ '.' ~ key) %}
     {%- endfor %}
-    {%- do conditions.append(left ~ '.' ~ left_time ~ ' ' ~ operator ~ ' ' ~ right ~ '.' ~ right_time) %}
+    {%- do conditions.append(left ~ '.' ~ left_time ~ ' ' ~ operator ~ ' '
+                             ~ right ~ '.' ~ right_time) %}
     from {{ left }}
     asof left join {{ right }}
         on {{ conditions | join('\n        and ') }}
 {%- endmacro %}
 
-{% macro spark__asof_left_join(left, right, keys, left_time, operator, right_time, right_columns) -%}
+{% macro spark__asof_left_join(left, right, keys, left_time, operator, right_time,
+                               right_columns) -%}
     {#- left rows and right rows (packed in structs) in one stream per key, sorted by time;
         at equal times the side flag puts right rows first when they match (>=, <) and
         last when they do not (>, <=); each left row takes the nearest right struct

@@ -41,7 +41,8 @@
     last_month (expressions over `table`, month starts), in a column named `column`
     (a date on DuckDB, a timestamp on Spark: cast it). -#}
 {% macro months_of(table, first_month, last_month, column) -%}
-    {{ return(adapter.dispatch('months_of', 'creditline')(table, first_month, last_month, column)) }}
+    {{ return(adapter.dispatch('months_of', 'creditline')(
+        table, first_month, last_month, column)) }}
 {%- endmacro %}
 {% macro default__months_of(table, first_month, last_month, column) -%}
     {{ table }}, generate_series({{ first_month }}, {{ last_month }}, interval 1 month)

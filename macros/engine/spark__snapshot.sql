@@ -28,7 +28,8 @@
     {%- else -%}
         {%- set columns = config.get("snapshot_table_column_names")
                           or get_snapshot_table_column_names() -%}
-        {%- set staging_table = spark_build_snapshot_staging_table(strategy, sql, target_relation) -%}
+        {%- set staging_table = spark_build_snapshot_staging_table(
+                strategy, sql, target_relation) -%}
         {%- set target_columns = adapter.get_columns_in_relation(target_relation)
                                  | map(attribute='name') | list -%}
         {%- set rewritten = api.Relation.create(

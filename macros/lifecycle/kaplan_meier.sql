@@ -18,7 +18,8 @@
     quantile (default var('lifecycle_confidence_z')). Rows with a null duration or event
     are left out. -#}
 {% macro kaplan_meier(relation, group_by, duration, event, z=none) -%}
-    {{ return(adapter.dispatch('kaplan_meier', 'creditline')(relation, group_by, duration, event, z)) }}
+    {{ return(adapter.dispatch('kaplan_meier', 'creditline')(
+        relation, group_by, duration, event, z)) }}
 {%- endmacro %}
 
 {% macro default__kaplan_meier(relation, group_by, duration, event, z=none) -%}

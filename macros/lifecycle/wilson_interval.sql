@@ -9,7 +9,8 @@
 
 {% macro default__wilson_interval(successes, trials, side, z=none) -%}
     {%- if side not in ('lower', 'upper') -%}
-        {{ exceptions.raise_compiler_error("wilson_interval: side must be 'lower' or 'upper', got " ~ side) }}
+        {{ exceptions.raise_compiler_error(
+            "wilson_interval: side must be 'lower' or 'upper', got " ~ side) }}
     {%- endif -%}
     {%- set z = z if z is not none else var('lifecycle_confidence_z') -%}
     {%- set n = to_double(trials) -%}

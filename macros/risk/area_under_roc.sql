@@ -4,7 +4,8 @@
     per distinct score). Columns: the group_by columns and auc (null without both bads and
     goods). Gini = 2 * auc - 1. -#}
 {% macro area_under_roc(relation, group_by, score, is_bad) -%}
-    {{ return(adapter.dispatch('area_under_roc', 'creditline')(relation, group_by, score, is_bad)) }}
+    {{ return(adapter.dispatch('area_under_roc', 'creditline')(
+        relation, group_by, score, is_bad)) }}
 {%- endmacro %}
 
 {% macro default__area_under_roc(relation, group_by, score, is_bad) -%}
@@ -13,7 +14,8 @@
         {{ groups }},
         case
             when max(total_bads) > 0 and max(total_goods) > 0
-                then sum(goods * (bads_below + 0.5 * bads)) / (max(total_bads) * 1E0 * max(total_goods))
+                then {{ safe_ratio('sum(goods * (bads_below + 0.5 * bads))',
+                                   'max(total_bads) * max(total_goods)') }}
         end as auc
     from (
         select

@@ -14,7 +14,10 @@
         max(total_goods) as good_count,
         case
             when max(total_bads) > 0 and max(total_goods) > 0
-                then max(abs(cum_bads * 1E0 / total_bads - cum_goods * 1E0 / total_goods))
+                then max(abs(
+                    {{ safe_ratio('cum_bads', 'total_bads') }}
+                    - {{ safe_ratio('cum_goods', 'total_goods') }}
+                ))
         end as ks_statistic
     from (
         select

@@ -3,7 +3,8 @@
     var('risk_psi_floor_share') are raised to it so an empty bin gives a large, finite term.
     The PSI is the sum of the terms over all bins of the union of both populations. -#}
 {% macro population_stability_index_term(actual_share, expected_share) -%}
-    {{ return(adapter.dispatch('population_stability_index_term', 'creditline')(actual_share, expected_share)) }}
+    {{ return(adapter.dispatch('population_stability_index_term', 'creditline')(
+        actual_share, expected_share)) }}
 {%- endmacro %}
 
 {% macro default__population_stability_index_term(actual_share, expected_share) -%}

@@ -27,8 +27,14 @@ from creditline.spark import profile_conf
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak resident GiB of it and its descendants)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    child = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak = 0
     done = threading.Event()
 
@@ -55,23 +61,60 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]
 
 def bench_size(customers: int, work: Path, tests: bool) -> dict:
     raw = work / "raw"
-    env = {**os.environ, "CREDITLINE_RAW": str(raw), "CREDITLINE_DB": str(work / "wh.duckdb"),
-           "CREDITLINE_TEMP_DIR": str(work / "tmp"), "CREDITLINE_SPARK_DIR": str(work / "spark"),
-           "CREDITLINE_TARGET_PATH": str(work / "target")}
+    env = {
+        **os.environ,
+        "CREDITLINE_RAW": str(raw),
+        "CREDITLINE_DB": str(work / "wh.duckdb"),
+        "CREDITLINE_TEMP_DIR": str(work / "tmp"),
+        "CREDITLINE_SPARK_DIR": str(work / "spark"),
+        "CREDITLINE_TARGET_PATH": str(work / "target"),
+    }
     creditline = str(Path(sys.executable).parent / "creditline")
     dbt = str(Path(sys.executable).parent / "dbt")
-    steps = {"generate": run_measured([creditline, "generate", "--customers", str(customers),
-                                       "--months", "36", "--seed", "42", "--out", str(raw)],
-                                      env)}
+    steps = {
+        "generate": run_measured(
+            [
+                creditline,
+                "generate",
+                "--customers",
+                str(customers),
+                "--months",
+                "36",
+                "--seed",
+                "42",
+                "--out",
+                str(raw),
+            ],
+            env,
+        )
+    }
     models = ["--exclude", "resource_type:test", "resource_type:unit_test"]
     for engine in ("duckdb", "spark"):
-        base = [dbt, "build", "--target", engine, "--profiles-dir", str(PROJECT_DIR),
-                "--project-dir", str(PROJECT_DIR)]
+        base = [
+            dbt,
+            "build",
+            "--target",
+            engine,
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--project-dir",
+            str(PROJECT_DIR),
+        ]
         steps[f"{engine} build"] = run_measured([*base, *models], env)
         if tests:
             steps[f"{engine} tests"] = run_measured(
-                [dbt, "test", "--target", engine, "--profiles-dir", str(PROJECT_DIR),
-                 "--project-dir", str(PROJECT_DIR)], env)
+                [
+                    dbt,
+                    "test",
+                    "--target",
+                    engine,
+                    "--profiles-dir",
+                    str(PROJECT_DIR),
+                    "--project-dir",
+                    str(PROJECT_DIR),
+                ],
+                env,
+            )
     return {"customers": customers, "steps": steps}
 
 
@@ -82,8 +125,9 @@ def linear_fit(results: list[dict], step: str) -> tuple[float, float] | None:
     if len(results) < 2:
         return None
     first, last = results[0], results[-1]
-    per_customer = ((last["steps"][step][0] - first["steps"][step][0])
-                    / (last["customers"] - first["customers"]))
+    per_customer = (last["steps"][step][0] - first["steps"][step][0]) / (
+        last["customers"] - first["customers"]
+    )
     return first["steps"][step][0] - per_customer * first["customers"], per_customer
 
 
@@ -94,8 +138,10 @@ def crossover(results: list[dict], workers: tuple[int, ...] = (1, 4, 8)) -> str:
     duck, spark = linear_fit(results, "duckdb build"), linear_fit(results, "spark build")
     if duck is None:
         return "One size only: no growth measured."
-    text = (f"Fitted lines (fixed s + s per 1,000 customers): DuckDB {duck[0]:.0f} + "
-            f"{duck[1] * 1000:.2f}, Spark local {spark[0]:.0f} + {spark[1] * 1000:.2f}.")
+    text = (
+        f"Fitted lines (fixed s + s per 1,000 customers): DuckDB {duck[0]:.0f} + "
+        f"{duck[1] * 1000:.2f}, Spark local {spark[0]:.0f} + {spark[1] * 1000:.2f}."
+    )
     for count in workers:
         share = spark[1] / count
         where = "On this machine" if count == 1 else f"With {count} such machines for Spark"
@@ -109,21 +155,27 @@ def crossover(results: list[dict], workers: tuple[int, ...] = (1, 4, 8)) -> str:
 
 def render(results: list[dict]) -> str:
     conf = profile_conf()  # the settings the Spark builds ran with
-    lines = [f"Measured by `make bench-spark` on {platform.machine()}, "
-             f"{platform.python_version()}, 2 cores, 24 GiB. 36 months, seed 42. Spark in "
-             f"local mode (`{conf['spark.master']}`, {conf['spark.driver.memory']} driver, "
-             f"{conf['spark.sql.shuffle.partitions']} shuffle partitions), dbt threads 1 on "
-             "both; builds are models, seeds and snapshot (tests only with `--tests`). Peak "
-             "memory: the step's whole process tree, sampled. Load average at the end: "
-             f"{os.getloadavg()[0]:.1f}.", "",
-             "| customers | step | wall time (s) | peak memory (GiB) |", "|---:|---|---:|---:|"]
+    lines = [
+        f"Measured by `make bench-spark` on {platform.machine()}, "
+        f"{platform.python_version()}, 2 cores, 24 GiB. 36 months, seed 42. Spark in "
+        f"local mode (`{conf['spark.master']}`, {conf['spark.driver.memory']} driver, "
+        f"{conf['spark.sql.shuffle.partitions']} shuffle partitions), dbt threads 1 on "
+        "both; builds are models, seeds and snapshot (tests only with `--tests`). Peak "
+        "memory: the step's whole process tree, sampled. Load average at the end: "
+        f"{os.getloadavg()[0]:.1f}.",
+        "",
+        "| customers | step | wall time (s) | peak memory (GiB) |",
+        "|---:|---|---:|---:|",
+    ]
     for result in results:
         for step, (seconds, peak) in result["steps"].items():
             lines.append(f"| {result['customers']:,} | {step} | {seconds:.1f} | {peak:.2f} |")
     for result in results:
         steps = result["steps"]
-        line = (f"{result['customers']:,} customers: Spark build / DuckDB build = "
-                f"{steps['spark build'][0] / steps['duckdb build'][0]:.1f}x")
+        line = (
+            f"{result['customers']:,} customers: Spark build / DuckDB build = "
+            f"{steps['spark build'][0] / steps['duckdb build'][0]:.1f}x"
+        )
         if "spark tests" in steps:
             line += f", tests {steps['spark tests'][0] / steps['duckdb tests'][0]:.1f}x"
         lines += ["", line + "."]
@@ -134,12 +186,15 @@ def render(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,100000", help="Comma-separated customer counts.")
-    parser.add_argument("--tests", action="store_true",
-                        help="Also time `dbt test` on each engine (Spark's takes as long as its "
-                             "build again).")
+    parser.add_argument(
+        "--tests",
+        action="store_true",
+        help="Also time `dbt test` on each engine (Spark's takes as long as its build again).",
+    )
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance.md")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="Scratch folder (default: a temporary one).")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="Scratch folder (default: a temporary one)."
+    )
     args = parser.parse_args()
     os.environ.setdefault("CREDITLINE_THREADS", "1")
     results = []

@@ -38,12 +38,22 @@ create table if not exists ops.dbt_results (
 """
 
 
-def build_warehouse(dbt_args: list[str], *, db_path: Path, raw_root: Path | None = None,
-                    target_path: Path | None = None,
-                    capture: bool = False) -> subprocess.CompletedProcess:
+def build_warehouse(
+    dbt_args: list[str],
+    *,
+    db_path: Path,
+    raw_root: Path | None = None,
+    target_path: Path | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
     """Run `dbt build <args>` and record its run_results.json in ops.*; returns dbt's run."""
-    result = run_dbt(["build", *dbt_args], db_path=db_path, raw_root=raw_root,
-                     target_path=target_path, capture=capture)
+    result = run_dbt(
+        ["build", *dbt_args],
+        db_path=db_path,
+        raw_root=raw_root,
+        target_path=target_path,
+        capture=capture,
+    )
     target = target_path or os.environ.get("CREDITLINE_TARGET_PATH") or PROJECT_DIR / "target"
     results_file = Path(target) / "run_results.json"
     if results_file.is_file() and Path(db_path).is_file():
@@ -57,8 +67,16 @@ def record_run_results(db_path: Path, results_file: Path) -> None:
     meta = run["metadata"]
     invocation = meta["invocation_id"]
     rows = [
-        (invocation, r["unique_id"], r["unique_id"].split(".")[0], r["unique_id"].split(".")[-1],
-         r["status"], r.get("execution_time"), r.get("failures"), (r.get("message") or "")[:500])
+        (
+            invocation,
+            r["unique_id"],
+            r["unique_id"].split(".")[0],
+            r["unique_id"].split(".")[-1],
+            r["status"],
+            r.get("execution_time"),
+            r.get("failures"),
+            (r.get("message") or "")[:500],
+        )
         for r in run["results"]
     ]
     failed = sum(1 for r in rows if r[4] in ("error", "fail"))
@@ -67,9 +85,17 @@ def record_run_results(db_path: Path, results_file: Path) -> None:
         con.execute(OPS_SCHEMA_SQL)
         con.execute("delete from ops.dbt_results where invocation_id = ?", [invocation])
         con.execute("delete from ops.dbt_runs where invocation_id = ?", [invocation])
-        con.execute("insert into ops.dbt_runs values (?, ?, ?, ?, ?, ?)",
-                    [invocation, run.get("args", {}).get("which", "build"),
-                     meta["generated_at"].rstrip("Z"), run.get("elapsed_time"), len(rows), failed])
+        con.execute(
+            "insert into ops.dbt_runs values (?, ?, ?, ?, ?, ?)",
+            [
+                invocation,
+                run.get("args", {}).get("which", "build"),
+                meta["generated_at"].rstrip("Z"),
+                run.get("elapsed_time"),
+                len(rows),
+                failed,
+            ],
+        )
         if rows:
             con.executemany("insert into ops.dbt_results values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     finally:

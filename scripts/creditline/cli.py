@@ -1,4 +1,4 @@
-"""The `creditline` command: generate, build, sql (and later report, daily).
+"""The `creditline` command: generate, build, sql, report and daily.
 
 Every mistake a user can make ends as one line on stderr and exit code 2, never a traceback.
 """
@@ -18,19 +18,38 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Raw data root to write (default: CREDITLINE_RAW or data/raw).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Raw data root to write (default: CREDITLINE_RAW or data/raw).",
+)
 @click.option("--customers", type=int, default=20_000, show_default=True)
 @click.option("--start", default="2023-01", show_default=True, help="First month, YYYY-MM.")
 @click.option("--months", type=int, default=36, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--dirty-rate", type=float, default=0.0, show_default=True,
-              help="Share of realistic bad rows to mix in, to exercise the quarantine.")
-@click.option("--chunk-size", type=int, default=50_000, show_default=True,
-              help="Customers simulated and written at a time (bounds memory).")
-@click.option("--append-day", "append_day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Extend the portfolio already under --out by one day of new records "
-                   "(load date YYYY-MM-DD, with a few late arrivals) instead of generating.")
+@click.option(
+    "--dirty-rate",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Share of realistic bad rows to mix in, to exercise the quarantine.",
+)
+@click.option(
+    "--chunk-size",
+    type=int,
+    default=50_000,
+    show_default=True,
+    help="Customers simulated and written at a time (bounds memory).",
+)
+@click.option(
+    "--append-day",
+    "append_day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Extend the portfolio already under --out by one day of new records "
+    "(load date YYYY-MM-DD, with a few late arrivals) instead of generating.",
+)
 def generate(out, customers, start, months, seed, dirty_rate, chunk_size, append_day) -> None:
     """Write a synthetic portfolio in the raw data contract (or append one day to it)."""
     from rich.progress import Progress
@@ -43,14 +62,21 @@ def generate(out, customers, start, months, seed, dirty_rate, chunk_size, append
 
         counts = append(out, append_day.date(), seed=seed)
         detail = ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
-        click.echo(f"Appended {sum(counts.values()):,} raw rows for load date "
-                   f"{append_day.date()} to {out}: {detail}")
+        click.echo(
+            f"Appended {sum(counts.values()):,} raw rows for load date "
+            f"{append_day.date()} to {out}: {detail}"
+        )
         return
     with Progress(transient=True) as progress:
         task = progress.add_task("Simulating", total=None)
         counts = generate_portfolio(
-            out, customers=customers, start=start, months=months, seed=seed,
-            dirty_rate=dirty_rate, chunk_size=chunk_size,
+            out,
+            customers=customers,
+            start=start,
+            months=months,
+            seed=seed,
+            dirty_rate=dirty_rate,
+            chunk_size=chunk_size,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     total = sum(counts.values())
@@ -68,8 +94,9 @@ def build(dbt_args) -> None:
 
     raw = raw_root()
     if not raw.is_dir():
-        raise CreditlineError(f"raw data root not found: {raw} (run 'creditline generate' "
-                              "or set CREDITLINE_RAW)")
+        raise CreditlineError(
+            f"raw data root not found: {raw} (run 'creditline generate' or set CREDITLINE_RAW)"
+        )
     if target_of(dbt_args) == "spark":
         from creditline.dbt_runner import run_dbt
         from creditline.paths import spark_dir
@@ -100,13 +127,36 @@ def target_of(dbt_args) -> str:
 
 
 @cli.command()
-@click.argument("query")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Write the result to a .csv or .parquet file instead of printing it.")
-@click.option("--limit", type=int, default=50, show_default=True,
-              help="Rows to print (ignored with --out).")
-def sql(query, out, limit) -> None:
-    """Run QUERY (SQL text or a path to a .sql file) read-only against the warehouse."""
+@click.argument("query", required=False)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the result to a .csv or .parquet file instead of printing it.",
+)
+@click.option(
+    "--limit", type=int, default=50, show_default=True, help="Rows to print (ignored with --out)."
+)
+@click.option(
+    "--schema",
+    "list_relations",
+    is_flag=True,
+    help="List the relations (schema.name) with their one-line descriptions instead.",
+)
+def sql(query, out, limit, list_relations) -> None:
+    """Run QUERY (SQL text or a path to a .sql file) read-only against the warehouse.
+
+    Unqualified names resolve in the warehouse's schemas (staging, intermediate, core,
+    lifecycle, risk, cases, reference, ...): a name in more than one of them is an error."""
+    if list_relations:
+        if query is not None:
+            raise CreditlineError("give either QUERY or --schema, not both")
+        _print_relations()
+        return
+    if query is None:
+        raise CreditlineError(
+            "missing QUERY (SQL text or a .sql file); --schema lists the relations"
+        )
     from creditline.warehouse import run_query
 
     text = Path(query).read_text() if query.endswith(".sql") and Path(query).is_file() else query
@@ -129,19 +179,49 @@ def sql(query, out, limit) -> None:
     click.echo(f"Wrote {frame.height:,} rows to {out}")
 
 
+def _print_relations() -> None:
+    from creditline.warehouse import relation_descriptions
+
+    relations = relation_descriptions(warehouse_path())
+    width = max((len(name) for name, _, _ in relations), default=0)
+    for name, kind, description in relations:
+        click.echo(f"{name:<{width}}  {kind:<5}  {description}".rstrip())
+
+
 @cli.command()
-@click.option("--lang", "langs", type=click.Choice(["en", "zh"]), multiple=True,
-              help="Language to render (repeatable; default both, English at the root).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder to write the site to (default: CREDITLINE_REPORTS or reports/).")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM",
-              help="Report month (default: the latest complete month in the warehouse).")
-@click.option("--docs/--no-docs", default=True, show_default=True,
-              help="Also write the dbt docs as one static file, dbt-docs/index.html.")
-@click.option("--target", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True,
-              help="Warehouse to read: the DuckDB file, or the tables of "
-                   "'creditline build --target spark'.")
+@click.option(
+    "--lang",
+    "langs",
+    type=click.Choice(["en", "zh"]),
+    multiple=True,
+    help="Language to render (repeatable; default both, English at the root).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write the site to (default: CREDITLINE_REPORTS or reports/).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="YYYY-MM",
+    help="Report month (default: the latest complete month in the warehouse).",
+)
+@click.option(
+    "--docs/--no-docs",
+    default=True,
+    show_default=True,
+    help="Also write the dbt docs as one static file, dbt-docs/index.html.",
+)
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Warehouse to read: the DuckDB file, or the tables of 'creditline build --target spark'.",
+)
 def report(langs, out, as_of, docs, target) -> None:
     """Render every report from the warehouse (read-only) into static HTML that opens
     offline, and print the path of index.html."""
@@ -162,26 +242,39 @@ def report(langs, out, as_of, docs, target) -> None:
         spark.export_for_reports(db)
         docs = False  # the dbt docs catalog is the DuckDB target's
     timings: dict = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
+    ) as progress:
         task = progress.add_task("Reading the warehouse", total=None)
         index = render_reports(
-            db, out, langs or ("en", "zh"), as_of=as_of,
+            db,
+            out,
+            langs or ("en", "zh"),
+            as_of=as_of,
             progress=lambda step, done, total: progress.update(
-                task, description=step, completed=done, total=total),
-            docs=docs, timings=timings,
-            docs_failed=lambda why: click.echo(f"creditline: warning: no dbt docs ({why})",
-                                               err=True),
+                task, description=step, completed=done, total=total
+            ),
+            docs=docs,
+            timings=timings,
+            docs_failed=lambda why: click.echo(
+                f"creditline: warning: no dbt docs ({why})", err=True
+            ),
         )
     click.echo(f"Rendered the reports in {timings['total']:.1f} s")
     click.echo(f"Reports: {index}")
 
 
 @cli.command()
-@click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The run's date (default today): raw freshness is judged against it.")
-@click.option("--full-refresh", is_flag=True,
-              help="Rebuild every incremental model from all raw data.")
+@click.option(
+    "--date",
+    "run_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The run's date (default today): raw freshness is judged against it.",
+)
+@click.option(
+    "--full-refresh", is_flag=True, help="Rebuild every incremental model from all raw data."
+)
 @click.option("--no-reports", is_flag=True, help="Publish the warehouse without rendering reports.")
 def daily(run_date, full_refresh, no_reports) -> None:
     """The scheduled run: check raw freshness, build incrementally in a copy of the
@@ -190,10 +283,14 @@ def daily(run_date, full_refresh, no_reports) -> None:
     stale, 5 published but reports failed."""
     from creditline.daily import run_daily
 
-    result = run_daily(run_date=run_date.date() if run_date else None,
-                       db_path=warehouse_path(), raw_root=raw_root(),
-                       full_refresh=full_refresh, reports=not no_reports,
-                       echo=lambda line: click.echo(line, err=True))
+    result = run_daily(
+        run_date=run_date.date() if run_date else None,
+        db_path=warehouse_path(),
+        raw_root=raw_root(),
+        full_refresh=full_refresh,
+        reports=not no_reports,
+        echo=lambda line: click.echo(line, err=True),
+    )
     click.echo(result.summary)
     sys.exit(result.exit_code)
 

@@ -40,10 +40,17 @@ def run_dbt(
         env["CREDITLINE_TARGET_PATH"] = str(Path(target_path).resolve())
     db = Path(env.get("CREDITLINE_DB", PROJECT_DIR / "warehouse" / "creditline.duckdb"))
     db.parent.mkdir(parents=True, exist_ok=True)
-    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR),
-               "--profiles-dir", str(PROJECT_DIR)]
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+    ]
     try:
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, text=True,
-                              capture_output=capture, check=False)
+        return subprocess.run(
+            command, cwd=PROJECT_DIR, env=env, text=True, capture_output=capture, check=False
+        )
     except FileNotFoundError as exc:
         raise CreditlineError("dbt is not installed: run 'make install' first") from exc

@@ -18,14 +18,22 @@ from creditline.errors import CreditlineError
 from creditline.paths import PROJECT_DIR, spark_dir
 
 # What the reports read besides the mart schemas (lifecycle, risk, cases).
-REPORT_RELATIONS = ("core.dim_credit_lines", "core.dim_customers",
-                    "staging.stg_quarantined_rows", "staging.stg_row_reconciliation",
-                    "intermediate.int_as_of_date")
+REPORT_RELATIONS = (
+    "core.dim_credit_lines",
+    "core.dim_customers",
+    "staging.stg_quarantined_rows",
+    "staging.stg_row_reconciliation",
+    "intermediate.int_as_of_date",
+    # the bucket ladder and reason categories the reports read (seeds)
+    "reference.dpd_buckets",
+    "reference.reason_codes",
+)
 REPORT_SCHEMAS = ("lifecycle", "risk", "cases")
 
 
 def profile_conf() -> dict[str, str]:
     """The `spark` output's server_side_parameters, rendered as dbt renders them."""
+
     def env_var(name: str, default: str | None = None) -> str:
         if name == "CREDITLINE_SPARK_DIR":
             return str(spark_dir())
@@ -49,8 +57,9 @@ def session():
     except ImportError as exc:
         raise CreditlineError("pyspark is not installed: pip install -e '.[spark]'") from exc
     if not (spark_dir() / "metastore_db").is_dir():
-        raise CreditlineError(f"no Spark warehouse at {spark_dir()} "
-                              "(run 'creditline build --target spark' first)")
+        raise CreditlineError(
+            f"no Spark warehouse at {spark_dir()} (run 'creditline build --target spark' first)"
+        )
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in profile_conf().items():
         builder = builder.config(key, value)
@@ -63,8 +72,11 @@ def relations_in(spark, schema: str) -> list[str]:
     """schema.name of every table and view in a Spark schema (empty if it does not exist)."""
     if not spark.catalog.databaseExists(schema):
         return []
-    return sorted(f"{schema}.{table.name}" for table in spark.catalog.listTables(schema)
-                  if not table.isTemporary)
+    return sorted(
+        f"{schema}.{table.name}"
+        for table in spark.catalog.listTables(schema)
+        if not table.isTemporary
+    )
 
 
 def read(spark, relation: str) -> pl.DataFrame:
@@ -77,8 +89,7 @@ def export_for_reports(db_path: Path) -> list[tuple[str, int]]:
     same report code renders them; returns (relation, rows)."""
     spark = session()
     relations = [name for schema in REPORT_SCHEMAS for name in relations_in(spark, schema)]
-    relations += [name for name in REPORT_RELATIONS
-                  if spark.catalog.tableExists(name)]
+    relations += [name for name in REPORT_RELATIONS if spark.catalog.tableExists(name)]
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db_path.unlink(missing_ok=True)
     con = duckdb.connect(str(db_path))

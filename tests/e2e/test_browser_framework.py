@@ -6,6 +6,7 @@ import io
 
 import pytest
 from browser_support import PHONE, require_chromium
+
 from creditline.reports._demo import demo_data, demo_page
 from creditline.reports.site import write_site
 

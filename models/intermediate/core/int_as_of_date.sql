@@ -14,11 +14,11 @@ with activity_dates as (
 
 as_of as (
     select
-        {% if var('as_of_date') %}
-            max(cast('{{ var("as_of_date") }}' as date)) as as_of_on
-        {% else %}
-            max(last_on) as as_of_on
-        {% endif %}
+        {%- if var('as_of_date') %}
+        max(cast('{{ var("as_of_date") }}' as date))
+        {%- else %}
+        max(last_on)
+        {%- endif %} as as_of_on
     from activity_dates
 )
 

@@ -40,10 +40,8 @@ lines as (
 
 repayments as (
     select * from {{ ref('stg_repayments') }}
-    where paid_on <= {{ as_of_date() }}
-    {%- if incremental_window_active() %}
-    and loan_id in (select loan_id from {{ ref('int_loans_affected') }})
-    {%- endif %}
+    where paid_on <= {{ as_of_date() }}{% if incremental_window_active() %}
+        and loan_id in (select loan_id from {{ ref('int_loans_affected') }}){% endif %}
 ),
 
 installments_keyed as (

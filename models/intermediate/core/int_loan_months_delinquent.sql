@@ -77,10 +77,8 @@ spell_months as (
         end as dpd_at_snapshot
     from oldest_unpaid_spells
     inner join months
-        on
-            months.snapshot_on >= oldest_unpaid_spells.spell_start_on
-            and months.month_start_on
-            <= coalesce(oldest_unpaid_spells.cleared_on, months.snapshot_on)
+        on months.snapshot_on >= oldest_unpaid_spells.spell_start_on
+        and months.month_start_on <= coalesce(oldest_unpaid_spells.cleared_on, months.snapshot_on)
     left join charge_offs
         on oldest_unpaid_spells.loan_id = charge_offs.loan_id
     where

@@ -22,8 +22,9 @@ first_breach as (
         min({{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }}) as charged_off_on
     from installments
     where
-        coalesce(cleared_on, date '9999-12-31')
-            > {{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }}
+        coalesce(cleared_on, date '9999-12-31') > {{ dbt.dateadd(
+            'day', var('charge_off_dpd') + 1, 'due_on'
+        ) }}
         and {{ dbt.dateadd('day', var('charge_off_dpd') + 1, 'due_on') }} <= {{ as_of_date() }}
     group by loan_id
 ),

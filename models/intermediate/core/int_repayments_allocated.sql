@@ -15,10 +15,8 @@
 -- the line and customer keys are joined here.
 with repayments as (
     select * from {{ ref('stg_repayments') }}
-    where paid_on <= {{ as_of_date() }}
-    {%- if incremental_window_active() %}
-    and loan_id in (select loan_id from {{ ref('int_loans_affected') }})
-    {%- endif %}
+    where paid_on <= {{ as_of_date() }}{% if incremental_window_active() %}
+        and loan_id in (select loan_id from {{ ref('int_loans_affected') }}){% endif %}
 ),
 
 loans as (
@@ -65,7 +63,8 @@ running as (
 
 -- the installment the running total has reached: the last one starting at or below it
 installment_reached as (
-    {{ asof_left_join('running', 'schedule', ['loan_id'], 'cum_paid_after', '>=', 'cum_due_before', {
+    {{ asof_left_join('running', 'schedule', ['loan_id'],
+                      'cum_paid_after', '>=', 'cum_due_before', {
         'reached_cum_due_before': 'cum_due_before',
         'reached_principal_due_before': 'principal_due_before',
         'reached_principal_due_amount': 'principal_due_amount',

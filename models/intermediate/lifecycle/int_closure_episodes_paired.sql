@@ -37,10 +37,9 @@ last_positive_limits as (
         max(earlier.event_seq) as last_positive_event_seq
     from limit_events as closes
     inner join limit_events as earlier
-        on
-            closes.line_id = earlier.line_id
-            and earlier.event_seq < closes.event_seq
-            and earlier.limit_after_amount > 0
+        on closes.line_id = earlier.line_id
+        and earlier.event_seq < closes.event_seq
+        and earlier.limit_after_amount > 0
     where closes.event_type = 'close'
     group by closes.event_id
 ),
@@ -52,9 +51,8 @@ closes as (
     from state_changes
     left join last_positive_limits on state_changes.event_id = last_positive_limits.event_id
     left join limit_events as earlier
-        on
-            last_positive_limits.last_positive_event_seq = earlier.event_seq
-            and state_changes.line_id = earlier.line_id
+        on last_positive_limits.last_positive_event_seq = earlier.event_seq
+        and state_changes.line_id = earlier.line_id
     where state_changes.event_type = 'close'
 ),
 
@@ -102,9 +100,8 @@ final as (
     left join reopens
         on closes.next_event_id = reopens.event_id
     left join recloses
-        on
-            reopens.event_id is not null
-            and closes.second_next_event_id = recloses.event_id
+        on reopens.event_id is not null
+        and closes.second_next_event_id = recloses.event_id
 )
 
 select * from final

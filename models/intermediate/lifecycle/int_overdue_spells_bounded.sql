@@ -45,11 +45,16 @@ spells as (
         loans.charged_off_on,
         case
             when sequenced.schedule_position = 1
-                then cast({{ dbt.dateadd('day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on') }} as date)
-            else greatest(
-                cast({{ dbt.dateadd('day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on') }} as date),
-                sequenced.previous_cleared_on
-            )
+                then cast({{ dbt.dateadd(
+                    'day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on'
+                ) }} as date)
+            else
+                greatest(
+                    cast({{ dbt.dateadd(
+                        'day', (var('dpd_grace_days') | int) + 1, 'sequenced.due_on'
+                    ) }} as date),
+                    sequenced.previous_cleared_on
+                )
         end as spell_start_on,
         least(
             coalesce(sequenced.cleared_on, {{ as_of_date() }}),

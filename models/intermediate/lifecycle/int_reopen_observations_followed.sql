@@ -42,10 +42,10 @@ reopenings as (
         episodes.reopen_reason_category
     from episodes
     inner join line_months
-        on
-            episodes.line_id = line_months.line_id
-            and line_months.month_start_on
-            = cast({{ dbt.date_trunc('month', 'episodes.reopened_on') }} as date)
+        on episodes.line_id = line_months.line_id
+        and line_months.month_start_on = cast(
+            {{ dbt.date_trunc('month', 'episodes.reopened_on') }} as date
+        )
     where episodes.is_reopened
 ),
 
@@ -89,14 +89,15 @@ observations as (
 
     select comparables.*
     from comparables
-    where exists (
-        select 1 from reopenings
-        where
-            reopenings.product_code = comparables.product_code
-            and reopenings.score_band = comparables.score_band
-            and reopenings.mob_band = comparables.mob_band
-            and reopenings.index_month_on = comparables.index_month_on
-    )
+    where
+        exists (
+            select 1 from reopenings
+            where
+                reopenings.product_code = comparables.product_code
+                and reopenings.score_band = comparables.score_band
+                and reopenings.mob_band = comparables.mob_band
+                and reopenings.index_month_on = comparables.index_month_on
+        )
 ),
 
 -- first day on or after the index date with the line 30+ DPD (DPD only grows within a
@@ -112,9 +113,8 @@ first_dpd30 as (
         )) as first_dpd30_on
     from observations
     inner join overdue_spells
-        on
-            observations.line_id = overdue_spells.line_id
-            and overdue_spells.spell_end_on >= observations.index_on
+        on observations.line_id = overdue_spells.line_id
+        and overdue_spells.spell_end_on >= observations.index_on
     where {{ is_dpd_30_plus(days_between('overdue_spells.due_on', 'overdue_spells.spell_end_on')) }}
     group by observations.observation_id, observations.cohort
 ),
@@ -126,10 +126,9 @@ next_closures as (
         min(limit_events.event_on) as first_closed_on
     from observations
     inner join limit_events
-        on
-            observations.line_id = limit_events.line_id
-            and limit_events.event_type = 'close'
-            and limit_events.event_on > observations.index_on
+        on observations.line_id = limit_events.line_id
+        and limit_events.event_type = 'close'
+        and limit_events.event_on > observations.index_on
     group by observations.observation_id, observations.cohort
 ),
 
@@ -157,17 +156,14 @@ final as (
         case
             when cast({{ horizon_end }} as date) <= {{ as_of_date() }}
                 then coalesce({{ outcome.event }} <= cast({{ horizon_end }} as date), false)
-        end as has_{{ outcome.name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        end as has_{{ outcome.name }}{{ ',' if not loop.last }}{% endfor %}
     from observations
     left join first_dpd30
-        on
-            observations.observation_id = first_dpd30.observation_id
-            and observations.cohort = first_dpd30.cohort
+        on observations.observation_id = first_dpd30.observation_id
+        and observations.cohort = first_dpd30.cohort
     left join next_closures
-        on
-            observations.observation_id = next_closures.observation_id
-            and observations.cohort = next_closures.cohort
+        on observations.observation_id = next_closures.observation_id
+        and observations.cohort = next_closures.cohort
 )
 
 select * from final

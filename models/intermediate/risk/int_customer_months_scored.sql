@@ -42,7 +42,8 @@ final as (
         score,
         score_band,
         -- outcome
-        complete_months_bad_horizon = {{ var('risk_bad_horizon_months') }} as has_full_outcome_window,
+        complete_months_bad_horizon = {{ var('risk_bad_horizon_months') }}
+            as has_full_outcome_window,
         case
             when complete_months_bad_horizon = {{ var('risk_bad_horizon_months') }}
                 then bad_after_line_count > 0

@@ -7,9 +7,11 @@
 --   often triggered by the signals themselves, so never counted as the customer's risk.
 -- Outcomes are known when the horizon ends on or before the as-of date. Population flag:
 -- open or frozen, not written off, and not already more than ew_event_dpd DPD.
-{%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment', 'dormant'] %}
+{%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment',
+                   'dormant'] %}
 {%- set run_flags = signals + ['any_signal', 'two_or_more_signals'] %}
-{%- set inquiry_column = 'external_inquiries_30d' if var('ew_inquiry_window_scope') == 'external' else 'inquiries_30d' %}
+{%- set inquiry_column = 'external_inquiries_30d' if var('ew_inquiry_window_scope') == 'external'
+                         else 'inquiries_30d' %}
 with line_months as (
     select * from {{ ref('int_line_months_windowed') }}
 ),
@@ -78,11 +80,10 @@ customer_first_misses as (
     select
         customer_id,
         month_start_on,
-        has_missed_payment = 1
-            and coalesce(max(has_missed_payment) over (
-                partition by customer_id order by month_start_on
-                rows between {{ var('ew_first_missed_lookback_months') }} preceding and 1 preceding
-            ), 0) = 0 as is_first_missed_payment
+        has_missed_payment = 1 and coalesce(max(has_missed_payment) over (
+            partition by customer_id order by month_start_on
+            rows between {{ var('ew_first_missed_lookback_months') }} preceding and 1 preceding
+        ), 0) = 0 as is_first_missed_payment
     from customer_months
 ),
 
@@ -103,24 +104,26 @@ flagged as (
         line_months.score_band_label as score_band,
         -- written off is for good (sticky is_written_off): such a line never re-enters
         line_months.line_status in ('open', 'frozen')
-            and not line_months.is_written_off
-            and not {{ past_due_over('line_months.dpd_month_end', var('ew_event_dpd')) }}
+        and not line_months.is_written_off
+        and not {{ past_due_over('line_months.dpd_month_end', var('ew_event_dpd')) }}
             as is_in_warning_population,
         -- signals
         coalesce(line_months.utilization_rate >= {{ var('ew_utilization_threshold') }}, false)
             as is_high_utilization,
-        line_months.{{ inquiry_column }} >= {{ var('ew_inquiry_count_threshold') }} as is_inquiry_burst,
+        line_months.{{ inquiry_column }} >= {{ var('ew_inquiry_count_threshold') }}
+            as is_inquiry_burst,
         coalesce(
-            line_months.score_months_before - line_months.score >= {{ var('ew_score_drop_points') }},
+            line_months.score_months_before - line_months.score
+            >= {{ var('ew_score_drop_points') }},
             false
         ) as is_score_drop,
         coalesce(customer_first_misses.is_first_missed_payment, false) as is_first_missed_payment,
-        line_months.months_on_book >= {{ var('ew_dormant_months') }}
-            and (
-                line_months.last_drawn_on is null
-                or line_months.last_drawn_on
-                    <= {{ dbt.dateadd('month', -var('ew_dormant_months'), 'line_months.snapshot_on') }}
-            ) as is_dormant
+        line_months.months_on_book >= {{ var('ew_dormant_months') }} and (
+            line_months.last_drawn_on is null
+            or line_months.last_drawn_on <= {{ dbt.dateadd(
+                'month', -var('ew_dormant_months'), 'line_months.snapshot_on'
+            ) }}
+        ) as is_dormant
     from line_months
     left join customer_first_misses
         on line_months.customer_id = customer_first_misses.customer_id
@@ -201,11 +204,14 @@ with_outcome_dates as (
             when with_runs.is_{{ signal }} and with_runs.last_month_without_{{ signal }} is null
                 then with_runs.first_snapshot_on
             when with_runs.is_{{ signal }}
-                and with_runs.last_month_without_{{ signal }}
-                    = cast({{ dbt.dateadd('month', -1, 'with_runs.month_start_on') }} as date)
+                and with_runs.last_month_without_{{ signal }} = cast({{ dbt.dateadd(
+                    'month', -1, 'with_runs.month_start_on'
+                ) }} as date)
                 then with_runs.snapshot_on
             when with_runs.is_{{ signal }}
-                then cast({{ dbt.last_day(dbt.dateadd('month', 1, 'with_runs.last_month_without_' ~ signal), 'month') }} as date)
+                then cast({{ dbt.last_day(
+                    dbt.dateadd('month', 1, 'with_runs.last_month_without_' ~ signal), 'month'
+                ) }} as date)
         end as {{ signal }}_since_on,
         {%- endfor %}
         with_runs.signal_count,
@@ -215,7 +221,8 @@ with_outcome_dates as (
         case
             when with_runs.next_written_off_on is null then with_runs.next_delinquent_on
             when with_runs.next_delinquent_on is null then with_runs.next_written_off_on
-            when with_runs.next_written_off_on < with_runs.next_delinquent_on then with_runs.next_written_off_on
+            when with_runs.next_written_off_on < with_runs.next_delinquent_on
+                then with_runs.next_written_off_on
             else with_runs.next_delinquent_on
         end as next_credit_event_on,
         with_runs.next_lender_closed_on,
@@ -233,11 +240,12 @@ final as (
         case
             when is_outcome_observed
                 then coalesce(
-                    {{ date_column }} <= {{ dbt.dateadd('day', var('ew_horizon_days'), 'snapshot_on') }},
+                    {{ date_column }} <= {{ dbt.dateadd(
+                        'day', var('ew_horizon_days'), 'snapshot_on'
+                    ) }},
                     false
                 )
-        end as has_{{ outcome }}_in_horizon{{ ',' if not loop.last }}
-        {%- endfor %}
+        end as has_{{ outcome }}_in_horizon{{ ',' if not loop.last }}{% endfor %}
     from with_outcome_dates
 )
 

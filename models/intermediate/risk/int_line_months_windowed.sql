@@ -39,17 +39,17 @@ with_segment as (
         case
             when line_months.charged_off_principal_amount > 0 then 'written_off'
             when line_months.dpd_month_end > 0 then line_months.dpd_bucket_month_end
-            when line_months.outstanding_principal_amount > 0 then 'M0'
+            when line_months.outstanding_principal_amount > 0
+                then '{{ dpd_buckets()[0].dpd_bucket }}'
             else 'no_balance'
         end as roll_state,
         -- roll population (risk_roll_population): not written off, and holding a balance,
         -- past due, or open or frozen (a closed line with nothing left has left the book)
-        line_months.charged_off_principal_amount = 0
-            and (
-                line_months.outstanding_principal_amount > 0
-                or line_months.dpd_month_end > 0
-                or line_months.line_status <> 'closed'
-            ) as is_in_roll_population
+        line_months.charged_off_principal_amount = 0 and (
+            line_months.outstanding_principal_amount > 0
+            or line_months.dpd_month_end > 0
+            or line_months.line_status <> 'closed'
+        ) as is_in_roll_population
     from line_months
     left join customers on line_months.customer_id = customers.customer_id
 ),
@@ -58,13 +58,14 @@ windowed as (
     select
         with_segment.*,
         -- the month's new charge-off (the cumulative figure never decreases)
-        charged_off_principal_amount
-            - coalesce(lag(charged_off_principal_amount) over line_timeline, 0)
-            as new_charged_off_principal_amount,
+        charged_off_principal_amount - coalesce(
+            lag(charged_off_principal_amount) over line_timeline, 0
+        ) as new_charged_off_principal_amount,
         -- previous month
         lag(dpd_month_end) over line_timeline as previous_dpd_month_end,
         lag(dpd_bucket_month_end) over line_timeline as previous_dpd_bucket_month_end,
-        lag(outstanding_principal_amount) over line_timeline as previous_outstanding_principal_amount,
+        lag(outstanding_principal_amount) over line_timeline
+            as previous_outstanding_principal_amount,
         lag(line_status) over line_timeline as previous_line_status,
         lag(is_written_off) over line_timeline as previous_is_written_off,
         lag(roll_state) over line_timeline as previous_roll_state,
@@ -133,9 +134,10 @@ with_window_sizes as (
         {%- for name, size in [('complete_months_window_after', after_months),
                                ('complete_months_bad_horizon', bad_months),
                                ('complete_months_action_after', action_months)] %}
-        greatest(0, least({{ size }}, {{ dbt.datediff('windowed.month_start_on', 'last_complete_month.month_start_on', 'month') }}))
-            as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        greatest(0, least({{ size }}, {{ dbt.datediff(
+            'windowed.month_start_on', 'last_complete_month.month_start_on', 'month'
+        ) }}))
+            as {{ name }}{{ ',' if not loop.last }}{% endfor %}
     from windowed
     cross join last_complete_month
 ),
@@ -144,11 +146,12 @@ final as (
     select
         *,
         outstanding_principal_amount > 0 as is_receivable,
-        line_status in ('open', 'frozen')
-            and (
-                outstanding_principal_amount > 0
-                or coalesce(last_drawn_on > {{ dbt.dateadd('month', -var('risk_active_lookback_months'), 'snapshot_on') }}, false)
-            ) as is_active
+        line_status in ('open', 'frozen') and (
+            outstanding_principal_amount > 0
+            or coalesce(last_drawn_on > {{ dbt.dateadd(
+                'month', -var('risk_active_lookback_months'), 'snapshot_on'
+            ) }}, false)
+        ) as is_active
     from with_window_sizes
 )
 

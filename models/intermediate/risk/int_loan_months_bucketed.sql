@@ -56,7 +56,8 @@ final as (
         on_book.month_start_on,
         on_book.dpd_at_snapshot,
         {{ dpd_bucket('on_book.dpd_at_snapshot') }} as dpd_bucket,
-        loans.principal_amount - principal_repaid.principal_repaid_amount as outstanding_principal_amount
+        loans.principal_amount - principal_repaid.principal_repaid_amount
+            as outstanding_principal_amount
     from on_book
     inner join principal_repaid
         on on_book.loan_id = principal_repaid.loan_id

@@ -64,26 +64,17 @@ final as (
         coalesce(candidate_summary.candidate_count, 0) as candidate_count,
         populations.population_code,
         populations.population_count,
-        case
-            when populations.population_count > 0
-                then {{ to_double('coalesce(candidate_summary.candidate_count, 0)') }}
-                    / populations.population_count
-        end as candidate_share,
+        {{ safe_ratio('coalesce(candidate_summary.candidate_count, 0)',
+                      'populations.population_count') }} as candidate_share,
         -- typical outcome
         coalesce(candidate_summary.restored_count, 0) as restored_count,
-        case
-            when candidate_summary.candidate_count > 0
-                then {{ to_double('candidate_summary.restored_count') }}
-                    / candidate_summary.candidate_count
-        end as restored_rate,
+        {{ safe_ratio('candidate_summary.restored_count', 'candidate_summary.candidate_count') }}
+            as restored_rate,
         candidate_summary.median_days_to_restore,
         coalesce(candidate_summary.closed_again_observed_count, 0) as closed_again_observed_count,
         coalesce(candidate_summary.closed_again_count, 0) as closed_again_count,
-        case
-            when candidate_summary.closed_again_observed_count > 0
-                then {{ to_double('candidate_summary.closed_again_count') }}
-                    / candidate_summary.closed_again_observed_count
-        end as closed_again_rate,
+        {{ safe_ratio('candidate_summary.closed_again_count',
+                      'candidate_summary.closed_again_observed_count') }} as closed_again_rate,
         {{ outcome_days }} as outcome_window_days,
         candidate_summary.mean_fit_score,
         -- the case study

@@ -187,8 +187,9 @@ customer_month_inquiries as (
     from inquiries
     inner join months
         on inquiries.inquired_on <= months.snapshot_on
-        and inquiries.inquired_on
-            > {{ dbt.dateadd('day', -var('inquiry_window_days'), 'months.snapshot_on') }}
+        and inquiries.inquired_on > {{ dbt.dateadd(
+            'day', -var('inquiry_window_days'), 'months.snapshot_on'
+        ) }}
     group by 1, 2
 ),
 
@@ -221,8 +222,8 @@ with_last_drawdown as (
 final as (
     select
         -- ids
-        with_last_drawdown.line_id || '-' || {{ year_month_text('with_last_drawdown.month_start_on') }}
-            as line_month_id,
+        with_last_drawdown.line_id || '-'
+        || {{ year_month_text('with_last_drawdown.month_start_on') }} as line_month_id,
         with_last_drawdown.line_id,
         with_last_drawdown.customer_id,
         with_last_drawdown.product_code,
@@ -243,8 +244,8 @@ final as (
         with_last_drawdown.charged_off_in_month_amount,
         case
             when with_last_drawdown.limit_amount > 0
-                then cast(with_last_drawdown.outstanding_principal_amount as double)
-                    / with_last_drawdown.limit_amount
+                then {{ safe_ratio('with_last_drawdown.outstanding_principal_amount',
+                                   'with_last_drawdown.limit_amount') }}
         end as utilization_rate,
         with_last_drawdown.drawn_amount_in_month,
         with_last_drawdown.drawdowns_in_month,

@@ -57,7 +57,9 @@ scores_before_closure as (
         row_number() over (
             partition by
                 episodes.closure_episode_id,
-                scores.scored_on <= cast({{ dbt.dateadd('day', -90, 'episodes.closed_on') }} as date)
+                scores.scored_on <= cast(
+                    {{ dbt.dateadd('day', -90, 'episodes.closed_on') }} as date
+                )
             order by scores.scored_at desc
         ) as recency_rank_in_window
     from episodes
@@ -118,10 +120,12 @@ overdue_months_before_closure as (
             as month_number
     from spells_before_closure
     inner join months
-        on months.month_start_on
-            >= cast({{ dbt.date_trunc('month', 'spells_before_closure.spell_start_on') }} as date)
-        and months.month_start_on
-            <= cast({{ dbt.date_trunc('month', 'spells_before_closure.spell_end_on') }} as date)
+        on months.month_start_on >= cast(
+            {{ dbt.date_trunc('month', 'spells_before_closure.spell_start_on') }} as date
+        )
+        and months.month_start_on <= cast(
+            {{ dbt.date_trunc('month', 'spells_before_closure.spell_end_on') }} as date
+        )
 ),
 
 overdue_month_runs as (
@@ -165,8 +169,9 @@ closure_inquiries as (
     inner join inquiries
         on episodes.customer_id = inquiries.customer_id
         and inquiries.inquired_on <= episodes.closed_on
-        and inquiries.inquired_on
-            > cast({{ dbt.dateadd('day', -(var('inquiry_window_days') | int), 'episodes.closed_on') }} as date)
+        and inquiries.inquired_on > cast({{ dbt.dateadd(
+            'day', -(var('inquiry_window_days') | int), 'episodes.closed_on'
+        ) }} as date)
     group by episodes.closure_episode_id
 ),
 
@@ -307,7 +312,7 @@ final as (
         reopen_limit_amount,
         case
             when last_positive_limit_amount > 0
-                then {{ to_double('reopen_limit_amount') }} / last_positive_limit_amount
+                then {{ safe_ratio('reopen_limit_amount', 'last_positive_limit_amount') }}
         end as reopen_limit_ratio,
         case when reopen_event_id is null then as_of_on end as censored_on,
         {{ days_between('closed_on', 'coalesce(reopened_on, as_of_on)') }} as time_to_reopen_days,
@@ -318,7 +323,7 @@ final as (
         reclose_reason_category,
         {{ days_between('reopened_on', 'reclosed_on') }} as days_reopen_to_reclose,
         reopened_on is not null
-            and cast({{ dbt.dateadd('day', post_days, 'reopened_on') }} as date) <= as_of_on
+        and cast({{ dbt.dateadd('day', post_days, 'reopened_on') }} as date) <= as_of_on
             as is_post_reopen_window_complete,
         case
             when reclosed_on is not null

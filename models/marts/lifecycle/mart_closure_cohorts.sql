@@ -74,7 +74,7 @@ final as (
         -- closures
         closures_count,
         clean_closures_count,
-        {{ to_double('clean_closures_count') }} / closures_count as clean_closure_rate,
+        {{ safe_ratio('clean_closures_count', 'closures_count') }} as clean_closure_rate,
         {{ wilson_interval('clean_closures_count', 'closures_count', 'lower') }}
             as clean_closure_rate_lower,
         {{ wilson_interval('clean_closures_count', 'closures_count', 'upper') }}
@@ -86,15 +86,19 @@ final as (
             as reopened_count,
         case
             when min_follow_up_days >= horizon_days
-                then {{ to_double('reopened_within_horizon_count') }} / closures_count
+                then {{ safe_ratio('reopened_within_horizon_count', 'closures_count') }}
         end as reopened_rate,
         case
             when min_follow_up_days >= horizon_days
-                then {{ wilson_interval('reopened_within_horizon_count', 'closures_count', 'lower') }}
+                then {{ wilson_interval(
+                    'reopened_within_horizon_count', 'closures_count', 'lower'
+                ) }}
         end as reopened_rate_lower,
         case
             when min_follow_up_days >= horizon_days
-                then {{ wilson_interval('reopened_within_horizon_count', 'closures_count', 'upper') }}
+                then {{ wilson_interval(
+                    'reopened_within_horizon_count', 'closures_count', 'upper'
+                ) }}
         end as reopened_rate_upper
     from cohort_horizons
 )

@@ -40,7 +40,9 @@ followed_episodes as (
     select episodes.*
     from episodes
     inner join months
-        on months.month_start_on = cast({{ dbt.dateadd('month', follow_up, 'episodes.closure_month_on') }} as date)
+        on months.month_start_on = cast(
+            {{ dbt.dateadd('month', follow_up, 'episodes.closure_month_on') }} as date
+        )
         and months.is_month_complete
 ),
 
@@ -114,7 +116,9 @@ recovery_times as (
         episodes.closure_episode_id,
         coalesce(
             min(case when recovery_months.is_back then recovery_months.months_from_closure end),
-            {{ dbt.datediff('episodes.closure_month_on', dbt.date_trunc('month', as_of_date()), 'month') }}
+            {{ dbt.datediff(
+                'episodes.closure_month_on', dbt.date_trunc('month', as_of_date()), 'month'
+            ) }}
         ) as months_to_recover,
         coalesce(bool_or(recovery_months.is_back), false) as is_recovered
     from episodes
@@ -163,26 +167,19 @@ final as (
         -- the closed line's state at the month-end: one per line, shares sum to 1
         {%- for state in states %}
         curves.{{ state }}_count,
-        case
-            when curves.observed_count > 0
-                then {{ to_double('curves.' ~ state ~ '_count') }} / curves.observed_count
-        end as {{ state }}_rate,
+        {{ safe_ratio('curves.' ~ state ~ '_count', 'curves.observed_count') }} as {{ state }}_rate,
         {%- endfor %}
         curves.dpd_30_plus_count + curves.written_off_count as dpd_30_plus_or_written_off_count,
-        case
-            when curves.observed_count > 0
-                then {{ to_double('curves.dpd_30_plus_count + curves.written_off_count') }}
-                    / curves.observed_count
-        end as dpd_30_plus_or_written_off_rate,
+        {{ safe_ratio('curves.dpd_30_plus_count + curves.written_off_count',
+                      'curves.observed_count') }}
+            as dpd_30_plus_or_written_off_rate,
         -- score against the pre-closure score
         curves.scored_count,
         curves.mean_score_change,
         curves.median_score_change,
         curves.at_or_above_pre_closure_count,
-        case
-            when curves.scored_count > 0
-                then {{ to_double('curves.at_or_above_pre_closure_count') }} / curves.scored_count
-        end as at_or_above_pre_closure_rate,
+        {{ safe_ratio('curves.at_or_above_pre_closure_count', 'curves.scored_count') }}
+            as at_or_above_pre_closure_rate,
         -- time back to the pre-closure score (per category, all closures with one)
         recovery_summary.recovery_population_count,
         recovery_summary.recovered_count,

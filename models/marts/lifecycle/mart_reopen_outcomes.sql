@@ -89,8 +89,7 @@ cell_rates as (
         count(case when cohort = 'never_closed' and is_{{ outcome }}_observable then 1 end)
             as comparable_{{ outcome }}_observed_count,
         count(case when cohort = 'never_closed' and has_{{ outcome }} then 1 end)
-            as comparable_{{ outcome }}_count{{ ',' if not loop.last }}
-        {%- endfor %}
+            as comparable_{{ outcome }}_count{{ ',' if not loop.last }}{% endfor %}
     from segmented
     group by 1, 2, 3, 4, 5, 6
 ),
@@ -101,17 +100,15 @@ standardized as (
         segment_value,
         'never_closed' as cohort,
         {%- for outcome in outcomes %}
-        sum(case
-            when comparable_{{ outcome }}_observed_count > 0
-                then reopened_{{ outcome }}_observed_count
-                    * {{ to_double('comparable_' ~ outcome ~ '_count') }}
-                    / comparable_{{ outcome }}_observed_count
-        end)
-        / nullif(sum(case
-            when comparable_{{ outcome }}_observed_count > 0
-                then reopened_{{ outcome }}_observed_count
-        end), 0) as {{ outcome }}_standardized_rate{{ ',' if not loop.last }}
-        {%- endfor %}
+        {%- set reopened_observed = 'reopened_' ~ outcome ~ '_observed_count' %}
+        {%- set comparable_observed = 'comparable_' ~ outcome ~ '_observed_count' %}
+        {%- set comparable_rate = safe_ratio('comparable_' ~ outcome ~ '_count',
+                                             comparable_observed) %}
+        {#- each cell's never-closed rate, weighted by the cell's reopened observations #}
+        {{ safe_ratio(
+            'sum(' ~ reopened_observed ~ ' * ' ~ comparable_rate ~ ')',
+            'sum(case when ' ~ comparable_observed ~ ' > 0 then ' ~ reopened_observed ~ ' end)'
+        ) }} as {{ outcome }}_standardized_rate{{ ',' if not loop.last }}{% endfor %}
     from cell_rates
     group by 1, 2
 ),
@@ -127,8 +124,7 @@ aggregated as (
         count(case when is_{{ outcome }}_observable then 1 end) as {{ outcome }}_observed_count,
         count(case when has_{{ outcome }} then 1 end) as {{ outcome }}_count,
         count(distinct case when is_{{ outcome }}_observable then line_id end)
-            as {{ outcome }}_observed_lines_count{{ ',' if not loop.last }}
-        {%- endfor %}
+            as {{ outcome }}_observed_lines_count{{ ',' if not loop.last }}{% endfor %}
     from segmented
     group by 1, 2, 3
 ),
@@ -142,9 +138,8 @@ line_outcomes as (
         line_id,
         {%- for outcome in outcomes %}
         count(case when is_{{ outcome }}_observable then 1 end) as {{ outcome }}_observed_count,
-        count(case when has_{{ outcome }} then 1 end) as {{ outcome }}_count
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        count(case when has_{{ outcome }} then 1 end)
+            as {{ outcome }}_count{{ ',' if not loop.last }}{% endfor %}
     from segmented
     group by 1, 2, 3, 4
 ),
@@ -157,17 +152,13 @@ cluster_residuals as (
         line_outcomes.{{ key }},
         {%- endfor %}
         {%- for outcome in outcomes %}
-        sum(case
-            when aggregated.{{ outcome }}_observed_count > 0
-                then power(
-                    line_outcomes.{{ outcome }}_count
-                    - {{ to_double('aggregated.' ~ outcome ~ '_count') }}
-                    / aggregated.{{ outcome }}_observed_count
-                    * line_outcomes.{{ outcome }}_observed_count,
-                    2
-                )
-        end) as {{ outcome }}_residual_sum_of_squares{{ ',' if not loop.last }}
-        {%- endfor %}
+        {%- set group_rate = safe_ratio('aggregated.' ~ outcome ~ '_count',
+                                        'aggregated.' ~ outcome ~ '_observed_count') %}
+        sum(power(
+            line_outcomes.{{ outcome }}_count
+            - {{ group_rate }} * line_outcomes.{{ outcome }}_observed_count,
+            2
+        )) as {{ outcome }}_residual_sum_of_squares{{ ',' if not loop.last }}{% endfor %}
     from line_outcomes
     inner join aggregated
         on line_outcomes.segment_type = aggregated.segment_type
@@ -185,21 +176,17 @@ design_effects as (
         aggregated.{{ key }},
         {%- endfor %}
         {%- for outcome in outcomes %}
+        {%- set k = 'aggregated.' ~ outcome ~ '_count' %}
+        {%- set n = 'aggregated.' ~ outcome ~ '_observed_count' %}
         case
-            when aggregated.{{ outcome }}_observed_count = 0 then null
-            when aggregated.{{ outcome }}_count = 0
-                or aggregated.{{ outcome }}_count = aggregated.{{ outcome }}_observed_count
-                then 1.0
-            when aggregated.{{ outcome }}_observed_lines_count = 1
-                then {{ to_double('aggregated.' ~ outcome ~ '_observed_count') }}
-            else greatest(1.0,
-                cluster_residuals.{{ outcome }}_residual_sum_of_squares
-                * aggregated.{{ outcome }}_observed_count
-                / ({{ to_double('aggregated.' ~ outcome ~ '_count') }}
-                    * (aggregated.{{ outcome }}_observed_count - aggregated.{{ outcome }}_count))
-            )
-        end as {{ outcome }}_design_effect{{ ',' if not loop.last }}
-        {%- endfor %}
+            when {{ n }} = 0 then null
+            when {{ k }} = 0 or {{ k }} = {{ n }} then 1.0
+            when aggregated.{{ outcome }}_observed_lines_count = 1 then {{ to_double(n) }}
+            else greatest(1.0, {{ safe_ratio(
+                'cluster_residuals.' ~ outcome ~ '_residual_sum_of_squares * ' ~ n,
+                k ~ ' * (' ~ n ~ ' - ' ~ k ~ ')'
+            ) }})
+        end as {{ outcome }}_design_effect{{ ',' if not loop.last }}{% endfor %}
     from aggregated
     inner join cluster_residuals
         on aggregated.segment_type = cluster_residuals.segment_type
@@ -220,20 +207,18 @@ final as (
         -- {{ outcome }}
         aggregated.{{ outcome }}_observed_count,
         aggregated.{{ outcome }}_count,
-        case
-            when aggregated.{{ outcome }}_observed_count > 0
-                then {{ to_double('aggregated.' ~ outcome ~ '_count') }}
-                    / aggregated.{{ outcome }}_observed_count
-        end as {{ outcome }}_rate,
+        {{ safe_ratio('aggregated.' ~ outcome ~ '_count',
+                      'aggregated.' ~ outcome ~ '_observed_count') }} as {{ outcome }}_rate,
         design_effects.{{ outcome }}_design_effect,
-        {%- set effective_events = '(aggregated.' ~ outcome ~ '_count / design_effects.' ~ outcome ~ '_design_effect)' %}
-        {%- set effective_trials = '(aggregated.' ~ outcome ~ '_observed_count / design_effects.' ~ outcome ~ '_design_effect)' %}
+        {%- set effective_events = safe_ratio('aggregated.' ~ outcome ~ '_count',
+                                              'design_effects.' ~ outcome ~ '_design_effect') %}
+        {%- set effective_trials = safe_ratio('aggregated.' ~ outcome ~ '_observed_count',
+                                              'design_effects.' ~ outcome ~ '_design_effect') %}
         {{ wilson_interval(effective_events, effective_trials, 'lower') }}
             as {{ outcome }}_rate_lower,
         {{ wilson_interval(effective_events, effective_trials, 'upper') }}
             as {{ outcome }}_rate_upper,
-        standardized.{{ outcome }}_standardized_rate{{ ',' if not loop.last }}
-        {%- endfor %}
+        standardized.{{ outcome }}_standardized_rate{{ ',' if not loop.last }}{% endfor %}
     from aggregated
     inner join design_effects
         on aggregated.segment_type = design_effects.segment_type

@@ -8,6 +8,15 @@
 -- months whose horizon has not ended by the as-of date.
 {%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment',
                    'dormant', 'any_signal', 'two_or_more_signals'] %}
+{#- precision = hits / flagged, base rate = events / population, recall = hits / events,
+    lift = precision / base rate #}
+{%- set precision = safe_ratio('hit_line_count', 'flagged_line_count') %}
+{%- set base_rate = safe_ratio('event_line_count', 'population_line_count') %}
+{%- set recall = safe_ratio('hit_line_count', 'event_line_count') %}
+{%- set lender_closure_precision = safe_ratio('lender_closure_hit_line_count',
+                                              'flagged_line_count') %}
+{%- set lender_closure_base_rate = safe_ratio('lender_closure_line_count',
+                                              'population_line_count') %}
 with signaled as (
     select * from {{ ref('int_line_months_signaled') }}
     where is_in_warning_population and is_month_complete
@@ -57,40 +66,35 @@ final as (
         -- counts
         population_line_count,
         flagged_line_count,
-        flagged_line_count * 1E0 / population_line_count as flagged_rate,
+        {{ safe_ratio('flagged_line_count', 'population_line_count') }} as flagged_rate,
         case when is_outcome_observed then event_line_count end as event_line_count,
         case when is_outcome_observed then hit_line_count end as hit_line_count,
         -- predictive power for the credit event
-        case when is_outcome_observed then event_line_count * 1E0 / population_line_count end
-            as base_rate,
-        case when is_outcome_observed then hit_line_count * 1E0 / nullif(flagged_line_count, 0) end
-            as precision_rate,
-        case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'lower') }} end
-            as precision_lower_bound,
-        case when is_outcome_observed then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'upper') }} end
-            as precision_upper_bound,
-        case when is_outcome_observed then hit_line_count * 1E0 / nullif(event_line_count, 0) end
-            as recall_rate,
+        case when is_outcome_observed then {{ base_rate }} end as base_rate,
+        case when is_outcome_observed then {{ precision }} end as precision_rate,
         case
             when is_outcome_observed
-                then (hit_line_count * 1E0 / nullif(flagged_line_count, 0))
-                    / nullif(event_line_count * 1E0 / population_line_count, 0)
-        end as lift,
+                then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'lower') }}
+        end as precision_lower_bound,
+        case
+            when is_outcome_observed
+                then {{ wilson_interval('hit_line_count', 'flagged_line_count', 'upper') }}
+        end as precision_upper_bound,
+        case when is_outcome_observed then {{ recall }} end as recall_rate,
+        case when is_outcome_observed then {{ safe_ratio(precision, base_rate) }} end as lift,
         case when is_outcome_observed then median_lead_time_days end as median_lead_time_days,
         -- apart: the lender's own closures that followed the signal (not a credit outcome)
-        case when is_outcome_observed then lender_closure_line_count end as lender_closure_line_count,
+        case when is_outcome_observed then lender_closure_line_count end
+            as lender_closure_line_count,
         case when is_outcome_observed then lender_closure_hit_line_count end
             as lender_closure_hit_line_count,
-        case when is_outcome_observed then lender_closure_line_count * 1E0 / population_line_count end
+        case when is_outcome_observed then {{ lender_closure_base_rate }} end
             as lender_closure_base_rate,
+        case when is_outcome_observed then {{ lender_closure_precision }} end
+            as lender_closure_precision_rate,
         case
             when is_outcome_observed
-                then lender_closure_hit_line_count * 1E0 / nullif(flagged_line_count, 0)
-        end as lender_closure_precision_rate,
-        case
-            when is_outcome_observed
-                then (lender_closure_hit_line_count * 1E0 / nullif(flagged_line_count, 0))
-                    / nullif(lender_closure_line_count * 1E0 / population_line_count, 0)
+                then {{ safe_ratio(lender_closure_precision, lender_closure_base_rate) }}
         end as lender_closure_lift
     from counted
 )

@@ -45,8 +45,7 @@ early_installments as (
         > {{ decided_after_days }} as is_observed_{{ days }}d,
         {{ past_due_over('installments_with_earlier.days_past_due', days) }} as is_bad_{{ days }}d,
         {{ past_due_over('coalesce(installments_with_earlier.earlier_days_past_due, 0)', days) }}
-            as was_earlier_bad_{{ days }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+            as was_earlier_bad_{{ days }}d{{ ',' if not loop.last }}{% endfor %}
     from installments_with_earlier
     inner join loans on installments_with_earlier.loan_id = loans.loan_id
     cross join as_of
@@ -67,29 +66,27 @@ final as (
         -- more than {{ days }} day(s) past due, cumulative
         count(case when {{ observed }} then 1 end) as observed_{{ days }}d_loan_count,
         count(case when {{ observed }} and {{ bad }} then 1 end) as unpaid_{{ days }}d_loan_count,
-        count(case when {{ observed }} and {{ bad }} then 1 end) * 1E0
-            / nullif(count(case when {{ observed }} then 1 end), 0) as unpaid_{{ days }}d_rate,
-        cast(
-            sum(case when {{ observed }} and {{ bad }} then principal_amount else 0 end)
-            as double
-        )
-        / nullif(sum(case when {{ observed }} then principal_amount else 0 end), 0)
-            as unpaid_{{ days }}d_principal_rate,
+        {{ safe_ratio(
+            'count(case when ' ~ observed ~ ' and ' ~ bad ~ ' then 1 end)',
+            'count(case when ' ~ observed ~ ' then 1 end)'
+        ) }} as unpaid_{{ days }}d_rate,
+        {{ safe_ratio(
+            'sum(case when ' ~ observed ~ ' and ' ~ bad ~ ' then principal_amount else 0 end)',
+            'sum(case when ' ~ observed ~ ' then principal_amount else 0 end)'
+        ) }} as unpaid_{{ days }}d_principal_rate,
         -- more than {{ days }} day(s) past due, conditional on the earlier installments
         count(case when {{ conditional }} then 1 end)
             as conditional_observed_{{ days }}d_loan_count,
         count(case when {{ conditional }} and {{ bad }} then 1 end)
             as conditional_unpaid_{{ days }}d_loan_count,
-        count(case when {{ conditional }} and {{ bad }} then 1 end) * 1E0
-            / nullif(count(case when {{ conditional }} then 1 end), 0)
-            as conditional_unpaid_{{ days }}d_rate,
-        cast(
-            sum(case when {{ conditional }} and {{ bad }} then principal_amount else 0 end)
-            as double
-        )
-        / nullif(sum(case when {{ conditional }} then principal_amount else 0 end), 0)
-            as conditional_unpaid_{{ days }}d_principal_rate{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ safe_ratio(
+            'count(case when ' ~ conditional ~ ' and ' ~ bad ~ ' then 1 end)',
+            'count(case when ' ~ conditional ~ ' then 1 end)'
+        ) }} as conditional_unpaid_{{ days }}d_rate,
+        {{ safe_ratio(
+            'sum(case when ' ~ conditional ~ ' and ' ~ bad ~ ' then principal_amount else 0 end)',
+            'sum(case when ' ~ conditional ~ ' then principal_amount else 0 end)'
+        ) }} as conditional_unpaid_{{ days }}d_principal_rate{{ ',' if not loop.last }}{% endfor %}
     from early_installments
     group by grouping sets (
         (origination_month_on, product_code, installment_no),

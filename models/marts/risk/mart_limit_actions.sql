@@ -4,6 +4,8 @@
 -- risk_limit_action_window_months month-ends before the action month against as many after
 -- it: average utilization, share of lines ever more than 30 DPD, share of lines closed at a
 -- month-end. "After" figures use only actions whose after-window months are all complete.
+{%- set window_before = 'count(case when has_window_before then 1 end)' %}
+{%- set window_after = 'count(case when has_window_after then 1 end)' %}
 with limit_events as (
     select * from {{ ref('fct_limit_events') }}
     where event_type <> 'open'
@@ -30,8 +32,10 @@ actions as (
             when line_months.months_action_before > 0
                 then {{ is_dpd_30_plus('line_months.worst_dpd_action_before') }}
         end as was_30_plus_before,
-        case when line_months.months_action_before > 0 then line_months.was_closed_action_before = 1 end
-            as was_closed_before,
+        case
+            when line_months.months_action_before > 0
+                then line_months.was_closed_action_before = 1
+        end as was_closed_before,
         -- after it
         line_months.complete_months_action_after = {{ var('risk_limit_action_window_months') }}
             as has_window_after,
@@ -41,7 +45,9 @@ actions as (
     from limit_events
     inner join line_months
         on limit_events.line_id = line_months.line_id
-        and cast({{ dbt.date_trunc('month', 'limit_events.event_on') }} as date) = line_months.month_start_on
+        and cast(
+            {{ dbt.date_trunc('month', 'limit_events.event_on') }} as date
+        ) = line_months.month_start_on
 ),
 
 final as (
@@ -59,18 +65,19 @@ final as (
         sum(limit_change_amount) as total_limit_change_amount,
         -- behaviour before
         count(case when has_window_before then 1 end) as actions_with_window_before_count,
-        avg(case when has_window_before then utilization_before_rate end) as utilization_before_rate,
-        avg(case when was_30_plus_before then 1E0 when has_window_before then 0E0 end)
+        avg(case when has_window_before then utilization_before_rate end)
+            as utilization_before_rate,
+        {{ safe_ratio('count(case when was_30_plus_before then 1 end)', window_before) }}
             as dpd_30_plus_before_rate,
-        avg(case when was_closed_before then 1E0 when has_window_before then 0E0 end)
+        {{ safe_ratio('count(case when was_closed_before then 1 end)', window_before) }}
             as closed_before_rate,
         -- behaviour after
         count(case when has_window_after then 1 end) as actions_with_window_after_count,
         avg(case when has_window_after then utilization_after_rate end) as utilization_after_rate,
-        avg(case when has_window_after and was_30_plus_after then 1E0 when has_window_after then 0E0 end)
-            as dpd_30_plus_after_rate,
-        avg(case when has_window_after and was_closed_after then 1E0 when has_window_after then 0E0 end)
-            as closed_after_rate
+        {{ safe_ratio('count(case when has_window_after and was_30_plus_after then 1 end)',
+                      window_after) }} as dpd_30_plus_after_rate,
+        {{ safe_ratio('count(case when has_window_after and was_closed_after then 1 end)',
+                      window_after) }} as closed_after_rate
     from actions
     group by month_start_on, action, reason_category, score_band
 )

@@ -2,15 +2,19 @@
 -- total: lines by state, limit, exposure and utilization, balances and counts by DPD bucket
 -- at the month-end, coincidental and lagged 30+/90+ rates, NPL, charge-offs, closures and
 -- reopenings by reason category, and new drawdowns.
-{%- set buckets = [('M0', 'm0'), ('M1', 'm1'), ('M2', 'm2'), ('M3', 'm3'), ('M4', 'm4'),
-                   ('M5', 'm5'), ('M6', 'm6'), ('M7+', 'm7_plus')] %}
+{#- the DPD ladder (seeds/dpd_buckets.csv): bucket code and column-name stem, best to worst -#}
+{%- set buckets = [] %}
+{%- for bucket in dpd_buckets() %}
+{%- do buckets.append((bucket.dpd_bucket, dpd_bucket_column(bucket.dpd_bucket))) %}
+{%- endfor %}
 {#- the rate, its DPD floor and the lag k in months: the number of the bucket the rate starts at -#}
 {%- set delinquency_rates = [('dpd_30_plus', 30, 2), ('dpd_90_plus', 90, 4)] %}
-{%- set closure_categories = ['overdue', 'utilization', 'multi_borrowing', 'score_drop',
-                              'linked_product', 'fraud', 'inactivity', 'policy',
-                              'risk_assessment', 'customer'] %}
-{%- set reopen_categories = ['recovery', 'appeal', 'marketing'] %}
+{#- the reason categories with their own columns (seeds/reason_codes.csv); the rest are 'other' -#}
+{%- set closure_categories = closure_reason_categories() %}
+{%- set reopen_categories = reopen_reason_categories() %}
 {%- set group_keys = ['product_code', 'occupation', 'score_band'] %}
+{%- set charge_off_rate = safe_ratio('grouped.new_charged_off_principal_amount',
+                                     'lagged_1.outstanding_principal_amount') %}
 with line_months as (
     select * from {{ ref('int_line_months_windowed') }}
 ),
@@ -32,8 +36,7 @@ line_month_loan_buckets as (
         month_start_on,
         {%- for bucket, column in buckets[1:] %}
         sum(case when dpd_bucket = '{{ bucket }}' then outstanding_principal_amount else 0 end)
-            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}
-        {%- endfor %}
+            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}{% endfor %}
     from delinquent_loan_months
     group by 1, 2
 ),
@@ -46,9 +49,10 @@ line_month_events as (
         count(case when event_type = 'close' and reason_category = '{{ category }}' then 1 end)
             as closures_{{ category }}_count,
         {%- endfor %}
+        -- (the category lists below are long only once rendered)
         count(case
             when event_type = 'close'
-                and reason_category not in ('{{ closure_categories | join("', '") }}')
+                and reason_category not in ('{{ closure_categories | join("', '") }}')  -- noqa: LT05
                 then 1
         end) as closures_other_count,
         {%- for category in reopen_categories %}
@@ -57,7 +61,7 @@ line_month_events as (
         {%- endfor %}
         count(case
             when event_type = 'reopen'
-                and reason_category not in ('{{ reopen_categories | join("', '") }}')
+                and reason_category not in ('{{ reopen_categories | join("', '") }}')  -- noqa: LT05
                 then 1
         end) as reopens_other_count,
         count(case when event_type = 'close' then 1 end) as closures_count,
@@ -70,17 +74,18 @@ line_months_with_events as (
     select
         line_months.*,
         {%- for category in closure_categories + ['other'] %}
-        coalesce(line_month_events.closures_{{ category }}_count, 0) as closures_{{ category }}_count,
+        coalesce(line_month_events.closures_{{ category }}_count, 0)
+            as closures_{{ category }}_count,
         {%- endfor %}
         {%- for category in reopen_categories + ['other'] %}
-        coalesce(line_month_events.reopens_{{ category }}_count, 0) as reopens_{{ category }}_count,
+        coalesce(line_month_events.reopens_{{ category }}_count, 0)
+            as reopens_{{ category }}_count,
         {%- endfor %}
         coalesce(line_month_events.closures_count, 0) as closures_count,
         coalesce(line_month_events.reopens_count, 0) as reopens_count,
         {%- for bucket, column in buckets[1:] %}
         coalesce(line_month_loan_buckets.loan_level_{{ column }}_balance_amount, 0)
-            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}
-        {%- endfor %}
+            as loan_level_{{ column }}_balance_amount{{ ',' if not loop.last }}{% endfor %}
     from line_months
     left join line_month_events
         on line_months.line_id = line_month_events.line_id
@@ -123,18 +128,25 @@ grouped as (
         {%- for bucket, column in buckets %}
         count(case when is_receivable and dpd_bucket_month_end = '{{ bucket }}' then 1 end)
             as {{ column }}_line_count,
-        sum(case when is_receivable and dpd_bucket_month_end = '{{ bucket }}'
-            then outstanding_principal_amount else 0 end) as {{ column }}_balance_amount,
+        sum(case
+            when is_receivable and dpd_bucket_month_end = '{{ bucket }}'
+                then outstanding_principal_amount
+            else 0
+        end) as {{ column }}_balance_amount,
         {%- endfor %}
         -- by DPD bucket at the month-end, loan level (each loan's own balance and bucket)
         {%- for bucket, column in buckets[1:] %}
         sum(loan_level_{{ column }}_balance_amount) as loan_level_{{ column }}_balance_amount,
         {%- endfor %}
         {%- for rate, floor_dpd, lag_months in delinquency_rates %}
-        count(case when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }} then 1 end)
-            as {{ rate }}_line_count,
-        sum(case when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }}
-            then outstanding_principal_amount else 0 end) as {{ rate }}_balance_amount,
+        count(case
+            when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }} then 1
+        end) as {{ rate }}_line_count,
+        sum(case
+            when is_receivable and {{ past_due_over('dpd_month_end', floor_dpd) }}
+                then outstanding_principal_amount
+            else 0
+        end) as {{ rate }}_balance_amount,
         {%- endfor %}
         -- written off (stock): lines with any principal written off by the month-end, for good
         count(case when is_written_off then 1 end) as written_off_line_count,
@@ -151,8 +163,8 @@ grouped as (
         {%- endfor %}
         cast(sum(reopens_count) as bigint) as new_reopen_count,
         {%- for category in reopen_categories + ['other'] %}
-        cast(sum(reopens_{{ category }}_count) as bigint) as new_reopens_{{ category }}_count{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(sum(reopens_{{ category }}_count) as bigint)
+            as new_reopens_{{ category }}_count{{ ',' if not loop.last }}{% endfor %}
     from line_months_with_events
     group by grouping sets (
         (month_start_on, product_code, occupation, score_band_label),
@@ -168,37 +180,37 @@ with_rates as (
         grouped.*,
         case
             when grouped.total_limit_amount > 0
-                then cast(grouped.outstanding_on_limit_amount as double) / grouped.total_limit_amount
+                then {{ safe_ratio('grouped.outstanding_on_limit_amount',
+                                   'grouped.total_limit_amount') }}
         end as utilization_rate,
         {%- for rate, floor_dpd, lag_months in delinquency_rates %}
         -- coincidental (即期): this month's delinquent over this month's receivable
-        cast(grouped.{{ rate }}_balance_amount as double) / nullif(grouped.outstanding_principal_amount, 0)
-            as {{ rate }}_balance_rate,
-        grouped.{{ rate }}_line_count * 1E0 / nullif(grouped.receivable_line_count, 0)
+        {{ safe_ratio('grouped.' ~ rate ~ '_balance_amount',
+                      'grouped.outstanding_principal_amount') }} as {{ rate }}_balance_rate,
+        {{ safe_ratio('grouped.' ~ rate ~ '_line_count', 'grouped.receivable_line_count') }}
             as {{ rate }}_count_rate,
         -- lagged (递延): over the receivable {{ lag_months }} months earlier
-        lagged_{{ lag_months }}.outstanding_principal_amount as receivable_{{ lag_months }}m_before_amount,
-        lagged_{{ lag_months }}.receivable_line_count as receivable_{{ lag_months }}m_before_line_count,
-        cast(grouped.{{ rate }}_balance_amount as double)
-            / nullif(lagged_{{ lag_months }}.outstanding_principal_amount, 0)
+        lagged_{{ lag_months }}.outstanding_principal_amount
+            as receivable_{{ lag_months }}m_before_amount,
+        lagged_{{ lag_months }}.receivable_line_count
+            as receivable_{{ lag_months }}m_before_line_count,
+        {{ safe_ratio('grouped.' ~ rate ~ '_balance_amount',
+                      'lagged_' ~ lag_months ~ '.outstanding_principal_amount') }}
             as lagged_{{ rate }}_balance_rate,
-        grouped.{{ rate }}_line_count * 1E0 / nullif(lagged_{{ lag_months }}.receivable_line_count, 0)
+        {{ safe_ratio('grouped.' ~ rate ~ '_line_count',
+                      'lagged_' ~ lag_months ~ '.receivable_line_count') }}
             as lagged_{{ rate }}_count_rate,
         {%- endfor %}
-        cast(grouped.dpd_90_plus_balance_amount as double) / nullif(grouped.outstanding_principal_amount, 0)
-            as npl_ratio,
+        {{ safe_ratio('grouped.dpd_90_plus_balance_amount',
+                      'grouped.outstanding_principal_amount') }} as npl_ratio,
         lagged_1.outstanding_principal_amount as receivable_1m_before_amount,
-        cast(grouped.new_charged_off_principal_amount as double)
-            / nullif(lagged_1.outstanding_principal_amount, 0)
-            as charge_off_rate,
-        12 * cast(grouped.new_charged_off_principal_amount as double)
-            / nullif(lagged_1.outstanding_principal_amount, 0)
-            as annualized_charge_off_rate
-    from grouped
-    {%- for lag_months in [1] + delinquency_rates | map(attribute=2) | list %}
+        {{ charge_off_rate }} as charge_off_rate,
+        12 * {{ charge_off_rate }} as annualized_charge_off_rate
+    from grouped{% for lag_months in [1] + delinquency_rates | map(attribute=2) | list %}
     left join grouped as lagged_{{ lag_months }}
-        on lagged_{{ lag_months }}.month_start_on
-            = cast({{ dbt.dateadd('month', -lag_months, 'grouped.month_start_on') }} as date)
+        on lagged_{{ lag_months }}.month_start_on = cast(
+            {{ dbt.dateadd('month', -lag_months, 'grouped.month_start_on') }} as date
+        )
         and grouped.product_code = lagged_{{ lag_months }}.product_code
         and grouped.occupation = lagged_{{ lag_months }}.occupation
         and grouped.score_band = lagged_{{ lag_months }}.score_band
@@ -234,7 +246,7 @@ final as (
         -- the same balances at loan level; M0 is the rest of the on-book balance
         outstanding_principal_amount
         {%- for bucket, column in buckets[1:] %}
-            - loan_level_{{ column }}_balance_amount
+        - loan_level_{{ column }}_balance_amount
         {%- endfor %} as loan_level_m0_balance_amount,
         {%- for bucket, column in buckets[1:] %}
         loan_level_{{ column }}_balance_amount,

@@ -7,7 +7,8 @@
 -- - paid_off: the part of the cure that paid up (and may have closed), shown on its own.
 -- The row 'implied_loss' is the product of the seven forward flow rates of the same month:
 -- the share of current lines that would reach M7+ or a write-off if this month's flows held.
-{%- set buckets = ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7+'] %}
+{#- the DPD ladder (seeds/dpd_buckets.csv), best to worst -#}
+{%- set buckets = dpd_buckets() | map(attribute='dpd_bucket') | list %}
 with roll_rates as (
     select * from {{ ref('mart_roll_rates') }}
 ),
@@ -26,7 +27,8 @@ flow_definitions as (
     select
         '{{ flow_type }}',
         '{{ bucket }}',
-        '{{ 'M0' if flow_type == 'cure' else 'no_balance' }}'{{ ' union all' if not (loop.last and outer_loop.last) }}
+        '{{ buckets[0] if flow_type == 'cure' else 'no_balance' }}'
+    {{- ' union all' if not (loop.last and outer_loop.last) }}
     {%- endfor %}
     {%- endfor %}
 ),
@@ -56,9 +58,16 @@ flow_transitions as (
     inner join flow_definitions
         on roll_rates.from_bucket = flow_definitions.from_bucket
         and (
-            (flow_definitions.flow_type = 'forward'
-                and roll_rates.to_state_order >= {{ roll_state_order('flow_definitions.to_bucket') }})
-            or (flow_definitions.flow_type = 'cure' and roll_rates.to_bucket in ('M0', 'no_balance'))
+            (
+                flow_definitions.flow_type = 'forward'
+                and roll_rates.to_state_order >= {{ roll_state_order(
+                    'flow_definitions.to_bucket'
+                ) }}
+            )
+            or (
+                flow_definitions.flow_type = 'cure'
+                and roll_rates.to_bucket in ('{{ buckets[0] }}', 'no_balance')
+            )
             or (flow_definitions.flow_type = 'paid_off' and roll_rates.to_bucket = 'no_balance')
         )
     group by 1, 2, 3, 4
@@ -74,10 +83,10 @@ flows as (
         flow_definitions.to_bucket,
         from_buckets.from_bucket_line_count,
         coalesce(flow_transitions.line_count, 0) as line_count,
-        {{ to_double('coalesce(flow_transitions.line_count, 0)') }} / from_buckets.from_bucket_line_count
-            as count_rate,
-        {{ to_double('coalesce(flow_transitions.from_balance_amount, 0)') }}
-            / nullif(from_buckets.from_bucket_balance_amount, 0) as balance_rate
+        {{ safe_ratio('coalesce(flow_transitions.line_count, 0)',
+                      'from_buckets.from_bucket_line_count') }} as count_rate,
+        {{ safe_ratio('coalesce(flow_transitions.from_balance_amount, 0)',
+                      'from_buckets.from_bucket_balance_amount') }} as balance_rate
     from from_buckets
     inner join flow_definitions on from_buckets.from_bucket = flow_definitions.from_bucket
     left join flow_transitions
@@ -93,8 +102,8 @@ implied_loss as (
         product_code,
         min(case when is_month_complete then 1 else 0 end) = 1 as is_month_complete,
         'implied_loss' as flow_type,
-        'M0' as from_bucket,
-        'M7+' as to_bucket,
+        '{{ buckets[0] }}' as from_bucket,
+        '{{ buckets[-1] }}' as to_bucket,
         cast(null as bigint) as from_bucket_line_count,
         cast(null as bigint) as line_count,
         case when count(*) = {{ buckets | length - 1 }} then {{ product_of('count_rate') }} end

@@ -44,7 +44,7 @@ final as (
         -- counts and shares of the row
         line_count,
         sum(line_count) over row_total as row_line_count,
-        line_count * 1E0 / sum(line_count) over row_total as row_share,
+        {{ safe_ratio('line_count', 'sum(line_count) over row_total') }} as row_share,
         -- share of the row at least as bad after as the row's bucket (rolled or stayed)
         worst_bucket_after >= worst_bucket_before as is_same_or_worse
     from counted

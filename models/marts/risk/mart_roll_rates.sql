@@ -65,7 +65,7 @@ final as (
             when to_bucket = 'written_off' then 'written_off'
             when from_bucket = 'no_balance' then 'drawn'
             when to_bucket = 'no_balance' then 'paid_off'
-            when to_bucket = 'M0' then 'cure'
+            when to_bucket = '{{ dpd_buckets()[0].dpd_bucket }}' then 'cure'
             when to_state_order > from_state_order then 'forward'
             else 'partial_cure'
         end as transition_type,
@@ -76,8 +76,8 @@ final as (
         from_bucket_line_count,
         from_bucket_balance_amount,
         -- shares of the from-state
-        {{ to_double('line_count') }} / from_bucket_line_count as count_share,
-        {{ to_double('from_balance_amount') }} / nullif(from_bucket_balance_amount, 0) as balance_share
+        {{ safe_ratio('line_count', 'from_bucket_line_count') }} as count_share,
+        {{ safe_ratio('from_balance_amount', 'from_bucket_balance_amount') }} as balance_share
     from with_shares
 )
 

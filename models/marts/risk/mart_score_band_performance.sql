@@ -59,7 +59,8 @@ band_grid as (
 band_shares as (
     select
         band_grid.*,
-        customer_count * 1E0 / sum(customer_count) over (partition by scoring_month_on)
+        {{ safe_ratio('customer_count',
+                      'sum(customer_count) over (partition by scoring_month_on)') }}
             as customer_share
     from band_grid
 ),
@@ -86,8 +87,10 @@ band_rows as (
         baseline_month_on,
         customer_count,
         case when has_full_outcome_window then bad_customer_count end as bad_customer_count,
-        case when has_full_outcome_window then bad_customer_count * 1E0 / nullif(customer_count, 0) end
-            as bad_rate,
+        case
+            when has_full_outcome_window
+                then {{ safe_ratio('bad_customer_count', 'customer_count') }}
+        end as bad_rate,
         customer_share,
         baseline_share,
         case
@@ -116,8 +119,7 @@ decile_cuts as (
     select
         {%- for k in range(1, 10) %}
         min(case when score_position * 10 >= baseline_customer_count * {{ k }} then score end)
-            as decile_cut_{{ k }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            as decile_cut_{{ k }}{{ ',' if not loop.last }}{% endfor %}
     from baseline_scores
 ),
 
@@ -143,9 +145,10 @@ decile_shares as (
     select
         months.scoring_month_on,
         deciles.score_decile,
-        count(scored_deciles.score_decile) * 1E0
-            / sum(count(scored_deciles.score_decile)) over (partition by months.scoring_month_on)
-            as customer_share
+        {{ safe_ratio(
+            'count(scored_deciles.score_decile)',
+            'sum(count(scored_deciles.score_decile)) over (partition by months.scoring_month_on)'
+        ) }} as customer_share
     from months
     cross join deciles
     left join scored_deciles
@@ -160,7 +163,9 @@ decile_psi as (
         sum(
             case
                 when baseline_shares.customer_share is not null
-                    then {{ population_stability_index_term('decile_shares.customer_share', 'baseline_shares.customer_share') }}
+                    then {{ population_stability_index_term(
+                        'decile_shares.customer_share', 'baseline_shares.customer_share'
+                    ) }}
             end
         ) as decile_population_stability_index
     from decile_shares
@@ -190,7 +195,8 @@ month_rows as (
         min(band_rows.baseline_month_on) as baseline_month_on,
         sum(band_rows.customer_count) as customer_count,
         sum(band_rows.bad_customer_count) as bad_customer_count,
-        sum(band_rows.bad_customer_count) * 1E0 / nullif(sum(band_rows.customer_count), 0) as bad_rate,
+        {{ safe_ratio('sum(band_rows.bad_customer_count)', 'sum(band_rows.customer_count)') }}
+            as bad_rate,
         1.0 as customer_share,
         1.0 as baseline_share,
         sum(band_rows.psi_contribution) as psi_contribution
@@ -229,7 +235,9 @@ final as (
             as decile_population_stability_index,
         case
             when all_rows.score_band = 'all'
-                then {{ population_stability_reading('decile_psi.decile_population_stability_index') }}
+                then {{ population_stability_reading(
+                    'decile_psi.decile_population_stability_index'
+                ) }}
         end as decile_psi_reading,
         -- discrimination of the score (month rows only, complete outcome windows only)
         case when all_rows.score_band = 'all' then ks.ks_statistic end as ks_statistic,

@@ -29,8 +29,9 @@ loan_months_on_book as (
         loans.product_code,
         loans.origination_month_on,
         loans.principal_amount,
-        {{ dbt.datediff('loans.origination_month_on', 'delinquent_loan_months.month_start_on', 'month') }}
-            as months_on_book,
+        {{ dbt.datediff(
+            'loans.origination_month_on', 'delinquent_loan_months.month_start_on', 'month'
+        ) }} as months_on_book,
         delinquent_loan_months.max_dpd_in_month,
         delinquent_loan_months.dpd_at_snapshot,
         -- written off on or before this month's end (the charge-off month included)
@@ -144,8 +145,9 @@ cells as (
     from vintages
     cross join mob_spine
     inner join months
-        on months.month_start_on
-            = cast({{ dbt.dateadd('month', 'mob_spine.months_on_book', 'vintages.origination_month_on') }} as date)
+        on months.month_start_on = cast({{ dbt.dateadd(
+            'month', 'mob_spine.months_on_book', 'vintages.origination_month_on'
+        ) }} as date)
         and months.is_month_complete
 ),
 
@@ -165,8 +167,7 @@ cumulated as (
             as written_off_principal_amount,
         coalesce(point_in_time_30_plus.loan_count, 0) as on_book_30_plus_loan_count,
         coalesce(point_in_time_30_plus.principal_amount, 0) as on_book_30_plus_principal_amount
-    from cells
-    {%- for threshold in ['30_plus', '90_plus'] %}
+    from cells{% for threshold in ['30_plus', '90_plus'] %}
     left join new_breaches_{{ threshold }}
         on cells.origination_month_on = new_breaches_{{ threshold }}.origination_month_on
         and cells.product_code = new_breaches_{{ threshold }}.product_code
@@ -200,25 +201,27 @@ final as (
         -- ever more than 30 / 90 DPD by the MOB's month-end (cumulative)
         ever_30_plus_loan_count,
         ever_30_plus_principal_amount,
-        ever_30_plus_loan_count * 1E0 / loan_count as ever_30_plus_count_rate,
-        cast(ever_30_plus_principal_amount as double) / principal_amount as ever_30_plus_principal_rate,
+        {{ safe_ratio('ever_30_plus_loan_count', 'loan_count') }} as ever_30_plus_count_rate,
+        {{ safe_ratio('ever_30_plus_principal_amount', 'principal_amount') }}
+            as ever_30_plus_principal_rate,
         ever_90_plus_loan_count,
         ever_90_plus_principal_amount,
-        ever_90_plus_loan_count * 1E0 / loan_count as ever_90_plus_count_rate,
-        cast(ever_90_plus_principal_amount as double) / principal_amount as ever_90_plus_principal_rate,
+        {{ safe_ratio('ever_90_plus_loan_count', 'loan_count') }} as ever_90_plus_count_rate,
+        {{ safe_ratio('ever_90_plus_principal_amount', 'principal_amount') }}
+            as ever_90_plus_principal_rate,
         -- more than 30 DPD at the MOB's month-end, or written off by then (point in time)
         on_book_30_plus_loan_count + written_off_loan_count as dpd_30_plus_loan_count,
         on_book_30_plus_principal_amount + written_off_original_principal_amount
             as dpd_30_plus_principal_amount,
-        (on_book_30_plus_loan_count + written_off_loan_count) * 1E0 / loan_count
+        {{ safe_ratio('on_book_30_plus_loan_count + written_off_loan_count', 'loan_count') }}
             as dpd_30_plus_count_rate,
-        cast(on_book_30_plus_principal_amount + written_off_original_principal_amount as double)
-            / principal_amount as dpd_30_plus_principal_rate,
+        {{ safe_ratio('on_book_30_plus_principal_amount + written_off_original_principal_amount',
+                      'principal_amount') }} as dpd_30_plus_principal_rate,
         -- written off by the MOB's month-end (cumulative)
         written_off_loan_count,
         written_off_principal_amount,
-        written_off_loan_count * 1E0 / loan_count as written_off_count_rate,
-        cast(written_off_principal_amount as double) / principal_amount
+        {{ safe_ratio('written_off_loan_count', 'loan_count') }} as written_off_count_rate,
+        {{ safe_ratio('written_off_principal_amount', 'principal_amount') }}
             as written_off_principal_rate
     from cumulated
 )

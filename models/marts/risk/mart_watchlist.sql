@@ -6,7 +6,8 @@
 -- (mart_early_warning's hit, flagged, event and population counts; never its lender_closure_*
 -- figures, which measure the lender's own closures); ties go to the larger exposure.
 -- priority_rank 1 is the line to call first.
-{%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment', 'dormant'] %}
+{%- set signals = ['high_utilization', 'inquiry_burst', 'score_drop', 'first_missed_payment',
+                   'dormant'] %}
 with signaled as (
     select * from {{ ref('int_line_months_signaled') }}
 ),
@@ -31,9 +32,12 @@ recent_observed_months as (
 signal_lifts as (
     select
         early_warning.signal_name,
-        (sum(early_warning.hit_line_count) * 1E0 / nullif(sum(early_warning.flagged_line_count), 0))
-            / nullif(sum(early_warning.event_line_count) * 1E0 / sum(early_warning.population_line_count), 0)
-            as pooled_lift
+        {{ safe_ratio(
+            safe_ratio('sum(early_warning.hit_line_count)',
+                       'sum(early_warning.flagged_line_count)'),
+            safe_ratio('sum(early_warning.event_line_count)',
+                       'sum(early_warning.population_line_count)')
+        ) }} as pooled_lift
     from early_warning
     inner join recent_observed_months
         on early_warning.month_start_on = recent_observed_months.month_start_on
@@ -51,14 +55,18 @@ prioritised as (
     select
         flagged_now.*,
         {%- for signal in signals %}
-        case when flagged_now.is_{{ signal }} then '{{ signal }} ' else '' end{{ ' ||' if not loop.last }}
+        case
+            when flagged_now.is_{{ signal }} then '{{ signal }} '
+            else ''
+        end{{ ' ||' if not loop.last }}
         {%- endfor %} as signal_list,
         {%- for signal in signals %}
-        case when flagged_now.is_{{ signal }} then coalesce(lift_{{ signal }}.pooled_lift, 1) else 0 end
-            {{- ' +' if not loop.last }}
+        case
+            when flagged_now.is_{{ signal }} then coalesce(lift_{{ signal }}.pooled_lift, 1)
+            else 0
+        end{{ ' +' if not loop.last }}
         {%- endfor %} as priority_score
-    from flagged_now
-    {%- for signal in signals %}
+    from flagged_now{% for signal in signals %}
     left join signal_lifts as lift_{{ signal }} on lift_{{ signal }}.signal_name = '{{ signal }}'
     {%- endfor %}
 ),

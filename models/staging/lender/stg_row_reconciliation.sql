@@ -39,9 +39,9 @@ reconciled as (
         table_counts.raw_rows,
         table_counts.accepted_rows,
         coalesce(quarantined_counts.quarantined_rows, 0) as quarantined_rows,
-        table_counts.raw_rows
-            = table_counts.accepted_rows + coalesce(quarantined_counts.quarantined_rows, 0)
-            as is_reconciled
+        table_counts.raw_rows = table_counts.accepted_rows + coalesce(
+            quarantined_counts.quarantined_rows, 0
+        ) as is_reconciled
     from table_counts
     left join quarantined_counts
         on table_counts.table_name = quarantined_counts.table_name

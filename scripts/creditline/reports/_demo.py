@@ -10,11 +10,19 @@ import polars as pl
 
 from creditline.reports import charts
 from creditline.reports.formatting import month
+from creditline.reports.marts import Category
 from creditline.reports.messages import translate
 from creditline.reports.site import Page
 from creditline.reports.tables import Column
 
 HOSTILE_TEXT = '<script>alert(1)</script> & "quotes" 逾期'
+# Made-up reference categories (a page reads them from the warehouse's reference seeds);
+# without labels, the codes are shown.
+DEMO_BUCKETS = tuple(Category(code, {}) for code in ("M0", "M1", "M2", "M3"))
+DEMO_REASONS = tuple(
+    Category(code, {})
+    for code in ("overdue", "utilization", "multi_borrowing", "inactivity", "policy", "customer")
+)
 
 
 @cache
@@ -35,7 +43,7 @@ def demo_data() -> dict[str, pl.DataFrame]:
             for i, m in enumerate(months)
         ]
     )
-    reasons = ("overdue", "utilization", "multi_borrowing", "inactivity", "policy", "customer")
+    reasons = [c.code for c in DEMO_REASONS]
     closures = pl.DataFrame(
         [
             {"month_on": m, "reason_category": r, "closure_count": 20 + 7 * j + (i * 3) % 11}
@@ -82,7 +90,7 @@ def demo_context(lang: str) -> dict[str, Any]:
         x="month_on",
         y="line_rate",
         series="dpd_bucket",
-        palette=charts.DPD_BUCKETS,
+        palette=charts.palette_of(DEMO_BUCKETS, charts.DPD_BUCKET_COLORS),
         band=("lower_rate", "upper_rate"),
         band_label=t("common.confidence_interval", level="95%"),
         title=t("framework_demo.trend"),
@@ -95,7 +103,7 @@ def demo_context(lang: str) -> dict[str, Any]:
         x="month_on",
         y="closure_count",
         category="reason_category",
-        palette=charts.CLOSURE_REASONS,
+        palette=charts.palette_of(DEMO_REASONS, charts.CLOSURE_REASON_COLORS),
         title=t("framework_demo.mix"),
         x_title=t("common.month"),
         y_title=t("metric.closures"),

@@ -6,9 +6,11 @@ Every helper returns `Markup` (an `<svg>` string) with `role="img"`, a `<title>`
 every SVG id prefixed with the chart's id so two charts on one page never share an id.
 The SVG is checked to hold no http(s) reference.
 
-Colours are defined once, in the palettes below, and stay readable in greyscale: lines
-vary dash pattern and point shape as well as hue; stacked areas and bars use colours whose
-lightness alternates (DPD buckets darken with severity) and are separated by white edges.
+Colours are defined once, in the colour sequences below, and given by position to the
+categories the reports read from the warehouse's reference seeds (`palette_of`). They stay
+readable in greyscale: lines vary dash pattern and point shape as well as hue; stacked
+areas and bars use colours whose lightness alternates (DPD buckets darken with severity)
+and are separated by white edges.
 `heat_table` returns an HTML table, not SVG: the numbers stay text and copyable.
 """
 
@@ -17,8 +19,8 @@ import datetime as dt
 import hashlib
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -27,6 +29,7 @@ import vl_convert as vlc
 from markupsafe import Markup, escape
 
 from creditline.reports.formatting import format_value, is_missing
+from creditline.reports.marts import Category
 from creditline.reports.messages import translate
 from creditline.reports.tables import rows_of
 
@@ -55,34 +58,45 @@ SHAPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Palette:
-    """Category codes in display order, a colour for each, and where their labels live in
-    the message catalogue (`message_prefix + code`); without a prefix the codes are shown."""
+    """Category codes in display order, a colour for each, and each code's label per
+    language; a code without a label is shown as it is."""
 
     codes: tuple[str, ...]
     colors: tuple[str, ...]
-    message_prefix: str | None = None
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def label(self, code: str, lang: str) -> str:
-        if self.message_prefix is None:
-            return code
-        return translate(self.message_prefix + code, lang)
+        return self.labels.get(code, {}).get(lang, code)
 
 
-# DPD buckets: lightness falls with severity (M0 palest, M7+ darkest).
-DPD_BUCKETS = Palette(
-    codes=("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"),
-    colors=("#d9f0d3", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#6a1a4c",
-            "#2d0f2b"),
-    message_prefix="dpd_bucket.",
+def palette_of(categories: Sequence[Category], colors: Sequence[str]) -> Palette:
+    """Categories read from the warehouse (codes in the seed's order, with their labels),
+    coloured by position: the first category takes the first colour."""
+    if len(categories) > len(colors):
+        raise ValueError(
+            f"{len(categories)} categories ({', '.join(c.code for c in categories)}) but only "
+            f"{len(colors)} colours: add colours to the palette in charts.py"
+        )
+    return Palette(
+        codes=tuple(c.code for c in categories),
+        colors=tuple(colors[: len(categories)]),
+        labels={c.code: c.labels for c in categories},
+    )
+
+
+# The colours of the categories read from the reference seeds, by position in the seed's
+# order (colours are presentation; the codes and labels are the warehouse's).
+# DPD buckets (seeds/dpd_buckets.csv, bucket_order): lightness falls with severity (M0
+# palest, M7+ darkest).
+DPD_BUCKET_COLORS: tuple[str, ...] = (
+    "#d9f0d3", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#6a1a4c", "#2d0f2b",
 )  # fmt: skip
 
-# Closure reason categories (seeds/reason_codes.csv): hues in pairs, dark then light.
-CLOSURE_REASONS = Palette(
-    codes=("overdue", "utilization", "multi_borrowing", "score_drop", "inactivity",
-           "linked_product", "fraud", "policy", "risk_assessment", "customer"),
-    colors=("#b2182b", "#f4a582", "#2166ac", "#92c5de", "#4d4d4d", "#cfcfcf", "#762a83",
-            "#c2a5cf", "#1b7837", "#a6dba0"),
-    message_prefix="closure_reason.",
+# Closure reason categories (seeds/reason_codes.csv, is_closure_reason, category_order):
+# hues in pairs, dark then light.
+CLOSURE_REASON_COLORS: tuple[str, ...] = (
+    "#b2182b", "#f4a582", "#2166ac", "#92c5de", "#4d4d4d", "#cfcfcf", "#762a83", "#c2a5cf",
+    "#1b7837", "#a6dba0",
 )  # fmt: skip
 
 # Any other series (score bands, segments, cohorts): Okabe-Ito, safe for colour blindness.

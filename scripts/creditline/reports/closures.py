@@ -6,7 +6,8 @@ closed line's state (30+ DPD or written off) in the months around a closure; and
 after a reopening against comparable lines never closed.
 
 Every figure is a column of a lifecycle mart (or mart_portfolio_monthly for the monthly
-closure counts); `load` reads and filters, `page` adds charts and labels.
+closure counts); the reason categories, their order and their labels are the warehouse's
+reference.reason_codes. `load` reads and filters, `page` adds charts and labels.
 """
 
 from typing import Any
@@ -26,7 +27,6 @@ SURVIVAL = "lifecycle.mart_reopen_survival"
 RECOVERY = "lifecycle.mart_recovery_curves"
 OUTCOMES = "lifecycle.mart_reopen_outcomes"
 
-CATEGORIES = charts.CLOSURE_REASONS.codes
 RECOVERY_SERIES = 6  # 'all' and the largest reason categories on the recovery charts
 COHORT_MONTHS = 12  # closure months in the reopen-rate table
 CLEAN_ROWS = 25  # clean closures of the report month listed
@@ -36,16 +36,18 @@ OUTCOME_SEGMENTS = ("all", "score_band", "closure_reason_category", "product_cod
 
 
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
-    """The lifecycle marts up to the report month."""
+    """The lifecycle marts up to the report month, and the reason categories (closure
+    reasons in their order, every category's labels) of the reference seed."""
+    reference = {"reference": wh.reference}
     if not scope.has_data:
         frames = ("reasons", "clean_trend", "clean_list", "survival", "survival_summary",
                   "cohorts", "recovery", "outcomes")  # fmt: skip
-        return {k: pl.DataFrame() for k in frames} | {"clean_count": None}
+        return {k: pl.DataFrame() for k in frames} | {"clean_count": None} | reference
     month = scope.report_month
-    reason_columns = ", ".join(f"new_closures_{c}_count" for c in CATEGORIES)
+    reason_columns = "".join(f", new_closures_{c.code}_count" for c in wh.reference.closure_reasons)
     reasons = wh.read(
         PORTFOLIO,
-        f"select month_start_on, new_closure_count, new_closures_other_count, {reason_columns} "
+        f"select month_start_on, new_closure_count, new_closures_other_count{reason_columns} "
         "from {rel} where grouping_level = 'total' and month_start_on <= ? "
         "order by month_start_on",
         [month],
@@ -114,7 +116,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         OUTCOMES,
         "select * from {rel} order by segment_type, segment_value, cohort desc",
     )
-    return {
+    return reference | {
         "reasons": reasons,
         "clean_trend": clean_trend,
         "clean_list": clean_list,
@@ -127,22 +129,21 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     }
 
 
-def reason_label(code: str | None, t) -> str:
+def reason_label(code: str | None, t, labels: dict[str, str]) -> str:
+    """A reason category as the reader sees it: its label (`labels`: code -> label in the
+    page's language, from the reference seed), or the code when the seed has no label."""
     if code is None:
         return "–"
     if code == "all":
         return t("closures.all_closures")
-    try:
-        return t(f"closure_reason.{code}")
-    except KeyError:
-        return code
+    return labels.get(code, code)
 
 
-def group_label(group_type: str, value: str | None, t) -> str:
+def group_label(group_type: str, value: str | None, t, labels: dict[str, str]) -> str:
     if group_type == "all" or value == "all":
         return t("closures.all_closures")
     if group_type == "reason_category":
-        return reason_label(value, t)
+        return reason_label(value, t, labels)
     if value == "unscored":
         return t("closures.unscored")
     if value in ("clean", "not_clean"):
@@ -239,7 +240,9 @@ OUTCOME_6M_COLUMNS = [
 # --- charts ----------------------------------------------------------------------------
 
 
-def _survival_chart(survival: pl.DataFrame, group_type: str, title: str, palette, lang: str):
+def _survival_chart(
+    survival: pl.DataFrame, group_type: str, title: str, palette, lang: str, labels: dict[str, str]
+):
     t = translator(lang)
     if survival.is_empty():
         return None
@@ -251,7 +254,7 @@ def _survival_chart(survival: pl.DataFrame, group_type: str, title: str, palette
         series = "group_value"
     else:
         curves = _with_labels(curves, "group_value", "group_label",
-                              lambda v: group_label(group_type, v, t))  # fmt: skip
+                              lambda v: group_label(group_type, v, t, labels))  # fmt: skip
         series = "group_label"
     if curves.is_empty():
         return None
@@ -266,6 +269,10 @@ def _survival_chart(survival: pl.DataFrame, group_type: str, title: str, palette
 
 def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     t = translator(lang)
+    labels = data["reference"].reason_labels(lang)
+    closure_palette = charts.palette_of(
+        data["reference"].closure_reasons, charts.CLOSURE_REASON_COLORS
+    )
     out: dict[str, Any] = {}
     reasons: pl.DataFrame = data["reasons"]
     out["reasons_chart"] = None
@@ -276,11 +283,11 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
                 pl.lit(code).alias("reason_category"),
                 pl.col(f"new_closures_{code}_count").alias("closure_count"),
             )
-            for code in CATEGORIES
+            for code in closure_palette.codes
         ]).filter(pl.col("closure_count") > 0)  # fmt: skip
         out["reasons_chart"] = charts.stacked_bar_chart(
             long, x="month_start_on", y="closure_count", category="reason_category",
-            palette=charts.CLOSURE_REASONS, title=t("closures.by_reason"),
+            palette=closure_palette, title=t("closures.by_reason"),
             x_title=t("common.month"), y_title=t("metric.closures"), lang=lang,
         )  # fmt: skip
     clean: pl.DataFrame = data["clean_trend"]
@@ -296,10 +303,10 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         )  # fmt: skip
     survival: pl.DataFrame = data["survival"]
     out["km_reason_chart"] = _survival_chart(
-        survival, "reason_category", t("closures.km_by_reason"), charts.CLOSURE_REASONS, lang
+        survival, "reason_category", t("closures.km_by_reason"), closure_palette, lang, labels
     )
     out["km_band_chart"] = _survival_chart(
-        survival, "score_band_at_closure", t("closures.km_by_band"), None, lang
+        survival, "score_band_at_closure", t("closures.km_by_band"), None, lang, labels
     )
     cohorts: pl.DataFrame = data["cohorts"]
     observable = (
@@ -327,7 +334,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             recovery.filter(pl.col("reason_category").is_in(top)),
             "reason_category",
             "reason_label",
-            lambda v: reason_label(v, t),
+            lambda v: reason_label(v, t, labels),
         )
         rank = {c: i for i, c in enumerate(top)}
         lines = lines.sort(
@@ -372,15 +379,16 @@ def _recovery_groups(recovery: pl.DataFrame) -> list[str]:
 
 def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
     t = translator(lang)
+    labels = data["reference"].reason_labels(lang)
     clean_list = _with_labels(data["clean_list"], "closure_reason_category", "reason_label",
-                              lambda v: reason_label(v, t))  # fmt: skip
+                              lambda v: reason_label(v, t, labels))  # fmt: skip
     summary = data["survival_summary"]
     if not summary.is_empty():
         summary = summary.with_columns(
             pl.Series(
                 "group_label",
                 [
-                    group_label(g, v, t)
+                    group_label(g, v, t, labels)
                     for g, v in summary.select("group_type", "group_value").rows()
                 ],
                 dtype=pl.String,
@@ -401,7 +409,7 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
             recovery.filter(pl.col("months_from_closure") == last)
             .sort(pl.col("reason_category") != "all", pl.col("closures_count"),
                   descending=[False, True]),
-            "reason_category", "reason_label", lambda v: reason_label(v, t),
+            "reason_category", "reason_label", lambda v: reason_label(v, t, labels),
         )  # fmt: skip
     outcomes: pl.DataFrame = data["outcomes"]
     outcome_all = outcome_segments = pl.DataFrame()
@@ -411,10 +419,8 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
             kind, value = row["segment_type"], row["segment_value"]
             if kind == "all":
                 return t("closures.all_reopenings")
-            if kind == "closure_reason_category":
-                text = reason_label(value, t)
-            elif kind == "reopen_reason_category":
-                text = _reopen(value, t)
+            if kind in ("closure_reason_category", "reopen_reason_category"):
+                text = reason_label(value, t, labels)
             elif value == "unscored":
                 text = t("closures.unscored")
             else:
@@ -443,13 +449,6 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
         "outcome_all": outcome_all,
         "outcome_segments": outcome_segments,
     }
-
-
-def _reopen(code: str | None, t) -> str:
-    try:
-        return t(f"reopen_reason.{code}")
-    except KeyError:
-        return str(code)
 
 
 def page(data: dict[str, Any], scope: Scope) -> Page:

@@ -7,6 +7,7 @@ failing. Report code only selects and filters here; every figure is a mart colum
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,6 +16,7 @@ import duckdb
 import polars as pl
 
 from creditline.errors import CreditlineError
+from creditline.reports.messages import LANGS
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,80 @@ class Warehouse:
     def scalar(self, relation: str, query: str, params: list[Any] | None = None) -> Any:
         frame = self.read(relation, query, params)
         return None if frame.is_empty() else frame.item(0, 0)
+
+    @cached_property
+    def reference(self) -> "Reference":
+        """The DPD ladder and the reason categories, read once from the reference seeds."""
+        return read_reference(self)
+
+
+# --- the reference seeds (seeds/*.csv, schema `reference`) ------------------------------
+
+DPD_BUCKETS = "reference.dpd_buckets"
+REASON_CODES = "reference.reason_codes"
+_LABELS = ", ".join(f"label_{lang}" for lang in LANGS)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A code of a reference seed with its label in each language (the seed's label_<lang>)."""
+
+    code: str
+    labels: Mapping[str, str]
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.code
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the reports take from the reference seeds instead of spelling it out: the DPD
+    ladder best to worst, the closure reason categories (is_closure_reason) in their
+    category_order, and every reason category by code (for labels)."""
+
+    dpd_buckets: tuple[Category, ...]
+    closure_reasons: tuple[Category, ...]
+    reason_categories: Mapping[str, Category]
+
+    def reason_labels(self, lang: str) -> dict[str, str]:
+        """Reason category code -> its label in `lang`."""
+        return {code: c.label(lang) for code, c in self.reason_categories.items()}
+
+
+def bucket_column(code: str) -> str:
+    """The column-name stem of a DPD bucket in the marts (M0 -> m0, M7+ -> m7_plus): the
+    rule of the dpd_bucket_column macro."""
+    return code.lower().replace("+", "_plus")
+
+
+def _categories(frame: pl.DataFrame) -> tuple[Category, ...]:
+    return tuple(
+        Category(row["code"], {lang: row[f"label_{lang}"] for lang in LANGS})
+        for row in frame.iter_rows(named=True)
+    )
+
+
+def read_reference(wh: Warehouse) -> Reference:
+    """The reference seeds as the reports use them; empty when the warehouse has none."""
+    buckets = wh.read(
+        DPD_BUCKETS, f"select dpd_bucket as code, {_LABELS} from {{rel}} order by bucket_order"
+    )
+    categories = wh.read(
+        REASON_CODES,
+        "select reason_category as code, "
+        + ", ".join(f"min(category_label_{lang}) as label_{lang}" for lang in LANGS)
+        + ", bool_or(is_closure_reason) as is_closure_reason from {rel} "
+        "group by reason_category order by min(category_order), reason_category",
+    )
+    closure = (
+        categories.filter(pl.col("is_closure_reason")) if not categories.is_empty() else categories
+    )
+    every = _categories(categories)
+    return Reference(
+        dpd_buckets=_categories(buckets),
+        closure_reasons=_categories(closure),
+        reason_categories={c.code: c for c in every},
+    )
 
 
 def parse_month(text: str | dt.date | None) -> dt.date | None:

@@ -4,7 +4,8 @@ table; first-payment default; the roll-rate matrix of the report month and the f
 score-band performance (bad rate, KS, Gini) and stability (PSI with its reading); the
 early-warning signals' precision, recall, lift and lead time; the top of the watchlist.
 
-Every figure is a column of a risk mart; `load` reads and filters, `page` adds charts.
+Every figure is a column of a risk mart; the DPD ladder (codes, order, labels) is the
+warehouse's reference.dpd_buckets. `load` reads and filters, `page` adds charts.
 """
 
 import datetime as dt
@@ -14,7 +15,7 @@ import polars as pl
 
 from creditline.reports import charts
 from creditline.reports.formatting import format_value
-from creditline.reports.marts import PORTFOLIO, Scope, Warehouse
+from creditline.reports.marts import PORTFOLIO, Category, Scope, Warehouse, bucket_column
 from creditline.reports.messages import translator
 from creditline.reports.site import Page
 from creditline.reports.tables import Column
@@ -27,14 +28,8 @@ SCORE_BANDS = "risk.mart_score_band_performance"
 EARLY_WARNING = "risk.mart_early_warning"
 WATCHLIST = "risk.mart_watchlist"
 
-BUCKETS = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")
-BUCKET_COLUMNS = dict(
-    zip(BUCKETS, ("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7_plus"), strict=True)
-)
 VINTAGE_LINES = 8  # the chart's most recent origination quarters
-FLOW_LINES = ("M0", "M1", "M2", "M3")  # forward flows charted: M0->M1 ... M3->M4
-# Roll states best to worst (risk_roll_state): the order of the roll matrix's rows and columns.
-ROLL_STATES = ("no_balance", *BUCKETS, "written_off")
+FLOW_LINES = 4  # forward flows charted from the first four buckets: M0->M1 ... M3->M4
 WATCHLIST_ROWS = 20
 SIGNALS = ("high_utilization", "inquiry_burst", "score_drop", "first_missed_payment", "dormant",
            "any_signal", "two_or_more_signals")  # fmt: skip
@@ -45,14 +40,27 @@ TREND_COLUMNS = [
     "dpd_30_plus_balance_rate", "dpd_90_plus_balance_rate", "lagged_dpd_30_plus_balance_rate",
     "lagged_dpd_90_plus_balance_rate", "npl_ratio", "charge_off_rate",
     "annualized_charge_off_rate", "new_charged_off_principal_amount",
-    *(f"{c}_balance_amount" for c in BUCKET_COLUMNS.values()),
-    *(f"{c}_line_count" for c in BUCKET_COLUMNS.values()),
 ]  # fmt: skip
 
 
+def trend_columns(buckets: tuple[Category, ...]) -> list[str]:
+    """The portfolio-total columns the trends read, with each DPD bucket's balance and lines."""
+    stems = [bucket_column(b.code) for b in buckets]
+    return [*TREND_COLUMNS, *(f"{c}_balance_amount" for c in stems),
+            *(f"{c}_line_count" for c in stems)]  # fmt: skip
+
+
+def roll_states(buckets: tuple[Category, ...]) -> list[str]:
+    """Roll states best to worst (risk_roll_state): the order of the roll matrix's rows and
+    columns."""
+    return ["no_balance", *(b.code for b in buckets), "written_off"]
+
+
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
-    """The risk marts up to the report month (all-products / portfolio-total rows)."""
-    empty: dict[str, Any] = {"scope": scope}
+    """The risk marts up to the report month (all-products / portfolio-total rows), and the
+    DPD ladder of the reference seed."""
+    buckets = wh.reference.dpd_buckets
+    empty: dict[str, Any] = {"scope": scope, "buckets": buckets}
     if not scope.has_data:
         return empty | {k: pl.DataFrame() for k in (
             "trend", "vintages", "fpd", "roll", "flows", "bands_outcome", "bands_stability",
@@ -61,7 +69,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     month = scope.report_month
     trend = wh.read(
         PORTFOLIO,
-        f"select {', '.join(TREND_COLUMNS)} from {{rel}} "
+        f"select {', '.join(trend_columns(buckets))} from {{rel}} "
         "where grouping_level = 'total' and month_start_on <= ? order by month_start_on",
         [month],
     )
@@ -139,6 +147,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     watchlist, watch_columns = _watchlist(wh, scope)
     return {
         "scope": scope,
+        "buckets": buckets,
         "trend": trend,
         "vintages": vintages,
         "fpd": fpd,
@@ -299,6 +308,7 @@ def _long(frame: pl.DataFrame, x: str, columns: dict[str, str], t) -> pl.DataFra
 def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     t = translator(lang)
     trend: pl.DataFrame = data["trend"]
+    buckets: tuple[Category, ...] = data["buckets"]
     out: dict[str, Any] = {}
     month_title = t("common.month")
     enough_trend = trend.height >= 2
@@ -337,17 +347,20 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             title=t("risk.loss_trend"), x_title=month_title,
             y_title=t("common.rate"), y_format=".2%", lang=lang,
         ) if not loss.is_empty() else None  # fmt: skip
+        # the delinquent balance: every bucket after the first (current) one
         mix = pl.concat([
             trend.select(
                 pl.col("month_start_on"),
-                pl.lit(bucket).alias("dpd_bucket"),
-                pl.col(f"{column}_balance_amount").cast(pl.Float64).alias("balance_amount"),
+                pl.lit(bucket.code).alias("dpd_bucket"),
+                pl.col(f"{bucket_column(bucket.code)}_balance_amount").cast(pl.Float64)
+                .alias("balance_amount"),
             )
-            for bucket, column in BUCKET_COLUMNS.items() if bucket != "M0"
+            for bucket in buckets[1:]
         ])  # fmt: skip
         out["bucket_chart"] = charts.stacked_area_chart(
             mix, x="month_start_on", y="balance_amount", category="dpd_bucket",
-            palette=charts.DPD_BUCKETS, title=t("risk.bucket_mix"), x_title=month_title,
+            palette=charts.palette_of(buckets, charts.DPD_BUCKET_COLORS),
+            title=t("risk.bucket_mix"), x_title=month_title,
             y_title=t("risk.delinquent_balance"), y_format="~s", lang=lang,
         ) if mix["balance_amount"].sum() > 0 else None  # fmt: skip
     else:
@@ -403,7 +416,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         roll, row="from_bucket", column="to_bucket", value="count_share", lang=lang,
         row_title=t("risk.from_bucket"), column_title=t("risk.to_bucket"),
         value_title=t("metric.roll_rate"), fmt="percent", fmt_options={"decimals": 1},
-        domain=(0.0, 1.0), column_order=[roll_state_label(s, t) for s in ROLL_STATES],
+        domain=(0.0, 1.0), column_order=[roll_state_label(s, t) for s in roll_states(buckets)],
     ) if not roll.is_empty() else None  # fmt: skip
 
     flows: pl.DataFrame = data["flows"]
@@ -412,7 +425,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         flows
         if flows.is_empty()
         else flows.filter(
-            (pl.col("flow_type") == "forward") & pl.col("from_bucket").is_in(FLOW_LINES)
+            (pl.col("flow_type") == "forward")
+            & pl.col("from_bucket").is_in([b.code for b in buckets[:FLOW_LINES]])
             # a forward flow counts the next bucket *or worse*: M0→M1+
         ).with_columns((pl.col("from_bucket") + "→" + pl.col("to_bucket") + "+").alias("flow"))
     )
@@ -438,12 +452,12 @@ def _tables(data: dict[str, Any], lang: str) -> dict[str, Any]:
         row = latest.row(0, named=True)
         bucket_mix = pl.DataFrame([
             {
-                "dpd_bucket": bucket,
-                "bucket_label": t(f"dpd_bucket.{bucket}"),
-                "line_count": row[f"{column}_line_count"],
-                "balance_amount": row[f"{column}_balance_amount"],
+                "dpd_bucket": bucket.code,
+                "bucket_label": bucket.label(lang),
+                "line_count": row[f"{bucket_column(bucket.code)}_line_count"],
+                "balance_amount": row[f"{bucket_column(bucket.code)}_balance_amount"],
             }
-            for bucket, column in BUCKET_COLUMNS.items()
+            for bucket in data["buckets"]
         ])  # fmt: skip
     ew: pl.DataFrame = data["early_warning"]
     if not ew.is_empty():

@@ -196,8 +196,9 @@ def build_tables(
     return out
 
 
-def write_partitions(root: Path, name: str, raw: RawTable, part: str,
-                     empty_load_day: int | None = None) -> int:
+def write_partitions(
+    root: Path, name: str, raw: RawTable, part: str, empty_load_day: int | None = None
+) -> int:
     """Write one file per load date under root/name/load_date=YYYY-MM-DD/part.parquet.
     With no rows and an `empty_load_day`, write one empty file there: the contract asks for
     every table, even empty (a one-month portfolio may have no repayments yet)."""

@@ -1,98 +1,23 @@
 -- Every raw limit-event row once: typed, with the first rule it breaks (see _lender__docs.md).
--- The event-sequence part of impossible_order walks each line's events as a state machine.
+-- The row rules come from the contract spec (_lender__sources.yml). The line's rules are
+-- here: the line must be accepted, no event comes before the line opened, and the events
+-- must follow each other as a line's states allow (impossible_order, walked per line as a
+-- state machine).
+-- depends_on: {{ ref('allowed_values') }}
+-- depends_on: {{ ref('reason_codes') }}
 
 with
 
-source as (
-    select * from {{ source('lender', 'limit_events') }}
-),
-
-accepted_lines as (
-    select line_id, opened_at from {{ ref('stg_credit_lines') }}
-),
-
-typed as (
-    select
-        {{ struct_of('event_id, line_id, event_at, event_type, limit_before, limit_after, reason_code, initiated_by, load_date') }} as raw_row,
-
-        -- ids
-        {{ safe_cast('event_id', 'string') }} as event_id,
-        {{ safe_cast('line_id', 'string') }} as line_id,
-
-        -- dates
-        {{ safe_cast('event_at', 'timestamp') }} as event_at,
-
-        -- attributes
-        {{ safe_cast('event_type', 'string') }} as event_type,
-        {{ safe_cast('reason_code', 'string') }} as reason_code,
-        {{ safe_cast('initiated_by', 'string') }} as initiated_by,
-
-        -- amounts
-        {{ safe_cast('limit_before', 'decimal(18, 2)') }} as limit_before_amount,
-        {{ safe_cast('limit_after', 'decimal(18, 2)') }} as limit_after_amount,
-
-        -- lineage
-        {{ safe_cast('load_date', 'date') }} as load_date
-
-    from source
-),
-
-row_rules_checked as (
-    select
-        *,
-        {{ first_broken_rule([
-            ('missing_key', 'raw_row.event_id is null'),
-            ('missing_required', 'raw_row.line_id is null or raw_row.event_at is null'
-                ~ ' or raw_row.event_type is null or raw_row.limit_before is null'
-                ~ ' or raw_row.limit_after is null or raw_row.reason_code is null'
-                ~ ' or raw_row.initiated_by is null or raw_row.load_date is null'),
-            ('wrong_type', is_wrong_type('raw_row.event_at', 'event_at')
-                ~ ' or ' ~ is_wrong_type('raw_row.limit_before', 'limit_before_amount')
-                ~ ' or ' ~ is_wrong_type('raw_row.limit_after', 'limit_after_amount')
-                ~ ' or ' ~ is_wrong_type('raw_row.load_date', 'load_date')),
-            ('negative_amount', 'limit_before_amount < 0 or limit_after_amount < 0'),
-            ('unknown_code', is_unknown_code('event_type', 'limit_events', 'event_type')
-                ~ ' or ' ~ is_unknown_code('initiated_by', 'limit_events', 'initiated_by')
-                ~ ' or ' ~ is_unknown_code('reason_code', seed='reason_codes', code_column='reason_code')),
-        ]) }} as row_rule
-    from typed
-),
-
-duplicates_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by event_id, row_rule is null
-            order by
-                load_date, event_at, line_id, event_type, limit_before_amount,
-                limit_after_amount, reason_code, initiated_by
-        ) as key_rank
-    from row_rules_checked
-),
-
-parents_joined as (
-    select
-        duplicates_ranked.*,
-        accepted_lines.line_id is not null as has_line,
-        duplicates_ranked.event_at < accepted_lines.opened_at as is_before_line_opened
-    from duplicates_ranked
-    left join accepted_lines
-        on duplicates_ranked.line_id = accepted_lines.line_id
-),
-
-rules_checked_but_sequence as (
-    select
-        *,
-        coalesce(
-            row_rule,
-            {{ first_broken_rule([
-                ('duplicate_key', 'key_rank > 1'),
-                ('orphan', 'not has_line'),
-                ('impossible_order', 'is_before_line_opened'),
-            ]) }}
-        ) as rule_but_sequence
-    from parents_joined
-),
+{{ checked_raw_rows(
+    'limit_events',
+    rule_column='rule_but_sequence',
+    final=false,
+    parent=('stg_credit_lines', 'line_id', ['opened_at']),
+    later_rules=[
+        ('orphan', 'parent_line_id is null'),
+        ('impossible_order', 'event_at < parent_opened_at'),
+    ],
+) }},
 
 -- The events that break no other rule, numbered per line in the order they happened.
 sequence_ordered as (
@@ -111,7 +36,7 @@ sequence_ordered as (
                 end,
                 event_id
         ) as event_seq
-    from rules_checked_but_sequence
+    from rules_checked
     where rule_but_sequence is null
 ),
 
@@ -121,7 +46,8 @@ sequence_ordered as (
 line_sequences_walked as (
     select
         line_id,
-        {{ list_fold(
+        -- sqlfluff's DuckDB dialect does not parse the lambda list_fold renders (lambda a, x: ...)
+        /* noqa: PRS */ {{ list_fold(
             ordered_list_agg('event_type', ['event_seq']),
             "'N'", 'walk', 'event_type',
             "case
@@ -155,35 +81,19 @@ sequence_verdicts as (
         on sequence_ordered.line_id = line_sequences_walked.line_id
 ),
 
-rules_checked as (
+sequence_checked as (
     select
-        rules_checked_but_sequence.*,
+        rules_checked.*,
         coalesce(
             rule_but_sequence,
             {{ first_broken_rule([
                 ('impossible_order', 'sequence_verdicts.is_out_of_sequence'),
             ]) }}
         ) as quarantine_rule
-    from rules_checked_but_sequence
+    from rules_checked
     left join sequence_verdicts
-        on rules_checked_but_sequence.rule_but_sequence is null
-        and rules_checked_but_sequence.event_id = sequence_verdicts.event_id
+        on rules_checked.rule_but_sequence is null
+        and rules_checked.event_id = sequence_verdicts.event_id
 ),
 
-final as (
-    select
-        event_id,
-        line_id,
-        event_at,
-        event_type,
-        limit_before_amount,
-        limit_after_amount,
-        reason_code,
-        initiated_by,
-        load_date,
-        quarantine_rule,
-        {{ raw_record_json('raw_row') }} as raw_record
-    from rules_checked
-)
-
-select * from final
+{{ checked_rows_final('limit_events', 'sequence_checked') }}

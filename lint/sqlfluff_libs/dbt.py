@@ -20,3 +20,16 @@ def last_day(expr, part):
 
 def type_string():
     return "varchar"
+
+
+def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
+    order = f" {order_by_clause}" if order_by_clause else ""
+    return f"string_agg({measure}, {delimiter_text}{order})"
+
+
+def generate_series(upper_bound):
+    return f"select generate_series as generated_number from generate_series(1, {upper_bound})"
+
+
+def hash(field):
+    return f"md5(cast({field} as varchar))"
