@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from creditline.build import build_warehouse
@@ -183,6 +183,9 @@ def count(con, sql: str) -> int:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(corruptions=st.lists(corruption, min_size=1, max_size=30))
+# Found by CI: a line_id starting with ' made DuckDB's CSV sniffer guess ' as the quote
+# character, and the whole extra file was read as no rows.
+@example(corruptions=[("credit_lines", 0, "junk", 0, "'; drop table x; --")] * 2)
 def test_staging_never_crashes_and_loses_no_raw_row(staging_rig, corruptions):
     extra = corrupted_rows(staging_rig["clean"], corruptions)
     write_extra(staging_rig["raw"], extra)
