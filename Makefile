@@ -10,7 +10,7 @@ DB     ?= warehouse/creditline.duckdb
 export CREDITLINE_RAW ?= $(abspath $(RAW))
 export CREDITLINE_DB  ?= $(abspath $(DB))
 
-.PHONY: install install-spark demo build report test test-fast test-spark lint bench bench-spark \
+.PHONY: install install-spark demo build report test test-fast test-daily test-spark lint bench bench-spark \
         browser-deps java-deps clean
 
 install: $(STAMP)
@@ -41,12 +41,17 @@ report: install
 	$(BIN)/creditline report
 
 # Two workers, a test file each at a time (a file's books are built once, in its worker).
+# The daily-run tests (test-daily) and Spark (test-spark) have their own targets; CI runs all.
 test: install
-	$(BIN)/python -m pytest -q -m "not spark" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -m "not spark and not daily" -n 2 --dist loadfile
 
 # The 60-second lane: no dbt build and no browser (starting dbt fails the test, see conftest).
 test-fast: install
 	CREDITLINE_TEST_LANE=fast $(BIN)/python -m pytest -q -m "not integration and not browser and not spark"
+
+# The scheduled run end to end: six daily runs of a small book, ~3.5 minutes on their own.
+test-daily: install
+	$(BIN)/python -m pytest -q -m daily
 
 # DuckDB and Spark build the same portfolio; every dim_/fct_/mart_ relation is compared.
 test-spark: install-spark java-deps
