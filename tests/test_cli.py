@@ -43,6 +43,21 @@ def test_missing_raw_root_stops_build_with_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_failed_dbt_build_exits_1_not_2(tmp_path, monkeypatch, capsys):
+    """A scheduler must tell a failed build (1, as dbt) from a mistake in the command (2)."""
+    from creditline import build, cli
+
+    monkeypatch.setenv("CREDITLINE_RAW", str(tmp_path))
+    monkeypatch.setattr(
+        build, "build_warehouse", lambda *a, **k: subprocess.CompletedProcess(a, returncode=2)
+    )
+    monkeypatch.setattr(sys, "argv", ["creditline", "build"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == ("creditline: dbt build failed (exit 2); see the log above\n")
+
+
 def test_bad_generate_argument_is_one_line(tmp_path):
     result = run("generate", "--out", str(tmp_path), "--start", "2024-13")
     assert result.returncode == 2

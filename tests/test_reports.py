@@ -1,18 +1,14 @@
 """The report site from a generated portfolio: every page renders in both languages, and the
-figures it shows are the mart values they came from (read back by parsing the HTML); an
-empty or one-month warehouse renders with "not enough data yet" notes; hostile strings from
-the data stay text; `creditline report` turns mistakes into one line and exit code 2."""
+figures it shows are the mart values they came from (read back by parsing the HTML).
+Small, empty and hostile warehouses and the `creditline report` command:
+test_reports_small.py."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-from dbt_support import dbt_ok
 from selectolax.lexbor import LexborHTMLParser
 
 from creditline.errors import CreditlineError
@@ -355,7 +351,7 @@ def test_data_quality_page_figures_are_the_staging_and_ops_values(site, mart):
     assert run["invocation_id"] in doc.css_first(".run-id").text()
 
 
-# --- as-of month, tiny and empty warehouses, hostile data -------------------------------
+# --- as-of month ------------------------------------------------------------------------
 
 
 def test_as_of_month_sets_the_report_month(built_warehouse, mart, tmp_path):
@@ -373,78 +369,6 @@ def test_as_of_month_sets_the_report_month(built_warehouse, mart, tmp_path):
         [chosen],
     )["new_closure_count"][0]
     assert tile_value(doc, "closures") == integer(closures_then)
-
-
-def test_empty_warehouse_renders_every_page_with_not_enough_data_notes(tmp_path):
-    db = tmp_path / "empty.duckdb"
-    duckdb.connect(str(db)).close()
-    index_file = render_reports(db, tmp_path / "site", docs=False)
-    assert index_file == tmp_path / "site" / "index.html"
-    for page in PAGES:
-        for lang in ("en", "zh"):
-            doc = html(tmp_path / "site", page, lang)
-            assert doc.css(".not-enough-data"), f"{page} ({lang}) has no not-enough-data note"
-
-
-@pytest.fixture(scope="module")
-def tiny_warehouse(tmp_path_factory) -> Path:
-    """A new lender: one month of data, 50 customers, built with dbt."""
-    from creditline.generate import generate_portfolio
-
-    work = tmp_path_factory.mktemp("tiny")
-    raw = work / "raw"
-    generate_portfolio(raw, customers=50, start="2024-01", months=1, seed=3)
-    # Every table must be delivered, even empty; one month may hold no repayment yet.
-    repayments = raw / "repayments" / "load_date=2024-01-31"
-    if not (raw / "repayments").is_dir():
-        repayments.mkdir(parents=True)
-        duckdb.sql(
-            "copy (select ''::varchar as repayment_id, ''::varchar as loan_id, "
-            "timestamp '2024-01-01' as paid_at, 0.0::double as amount limit 0) "
-            f"to '{repayments / 'part-00000.parquet'}' (format parquet)"
-        )
-    db = work / "tiny.duckdb"
-    # unit tests check code, not data: they run in the shared integration build
-    dbt_ok(["build", "--exclude-resource-type", "unit_test"], db, raw, work / "target")
-    return db
-
-
-@pytest.mark.integration
-def test_one_month_warehouse_renders_with_not_enough_data_notes(tiny_warehouse, tmp_path):
-    render_reports(tiny_warehouse, tmp_path, docs=False)
-    for lang in ("en", "zh"):
-        overview = html(tmp_path, "index", lang)
-        assert tile_value(overview, "exposure") != "–"
-        risk = html(tmp_path, "portfolio_risk", lang)
-        notes = risk.css(".not-enough-data")
-        assert len(notes) >= 5
-        assert risk.css_first("#chart-delinquency .not-enough-data") is not None
-        assert risk.css_first("#heat-roll .not-enough-data") is not None
-        assert html(tmp_path, "closures", lang).css(".not-enough-data")
-    expected = translate("common.needs_two_months", "zh")
-    assert expected in html(tmp_path, "portfolio_risk", "zh").body.text()
-
-
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & 逾期'
-
-
-def test_hostile_strings_from_the_data_are_shown_as_text(tmp_path):
-    db = tmp_path / "hostile.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("create schema staging")
-    con.execute(
-        "create table staging.stg_quarantined_rows as select 'loans' as table_name, "
-        "'wrong_type' as quarantine_rule, ? as raw_record, date '2024-01-31' as load_date",
-        [HOSTILE],
-    )
-    con.close()
-    render_reports(db, tmp_path / "site", langs=("en",), docs=False)
-    page = (tmp_path / "site" / "data_quality.html").read_text()
-    doc = LexborHTMLParser(page)
-    assert not doc.css("main script") and not doc.css("main img")
-    rows = table(doc, "table-quarantine-examples")
-    assert rows[0][3] == HOSTILE
-    assert "&lt;script&gt;" in page
 
 
 # --- data and context functions ---------------------------------------------------------
@@ -514,40 +438,3 @@ def test_group_labels_come_from_the_reference_seed_and_the_catalogue(built_wareh
     assert closures.group_label("all", "all", t, labels) == "全部关闭"
     assert closures.group_label("score_band_at_closure", "unscored", t, labels) == "无信用分"
     assert closures.group_label("score_band_at_closure", "600-649", t, labels) == "600-649"
-
-
-# --- the command line --------------------------------------------------------------------
-
-
-def run_report(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CREDITLINE_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "creditline.cli", "report", *args], env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
-
-
-def test_report_command_renders_and_prints_the_index_path(built_warehouse, tmp_path):
-    result = run_report("--out", str(tmp_path), "--lang", "en", "--no-docs", db=built_warehouse)
-    assert result.returncode == 0, result.stderr
-    assert f"Reports: {tmp_path / 'index.html'}" in result.stdout
-    assert (tmp_path / "portfolio_risk.html").is_file()
-    assert not (tmp_path / "zh").exists()
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("--as-of", "2024/03"), "--as-of must be a month as YYYY-MM"),
-        (("--as-of", "1999-01"), "outside the warehouse's months"),
-    ],
-)
-def test_report_command_rejects_a_bad_month_in_one_line(built_warehouse, tmp_path, args, message):
-    result = run_report("--out", str(tmp_path), "--no-docs", *args, db=built_warehouse)
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and message in result.stderr
-
-
-def test_report_command_without_a_warehouse_fails_in_one_line(tmp_path):
-    result = run_report("--out", str(tmp_path), db=tmp_path / "missing.duckdb")
-    assert result.returncode == 2
-    assert result.stderr.startswith("creditline: warehouse not found")
-    assert result.stderr.count("\n") == 1

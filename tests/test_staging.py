@@ -43,6 +43,8 @@ def first_load() -> dict[str, list[dict]]:
     add["credit_lines"]({**line, "line_id": "L_OUT_OF_RANGE", "initial_limit": "0"})
     add["credit_lines"]({**line, "line_id": "L_UNKNOWN_CODE", "product_code": "GOLD"})
     add["credit_lines"]({**line, "line_id": "L_ORPHAN", "customer_id": "C404"})
+    # L3: its open event comes four days after opened_at, an increase before it
+    add["credit_lines"]({**line, "line_id": "L3", "opened_at": "2023-03-01 10:00:00"})
     add["credit_lines"](
         {**line, "line_id": "L_ORPHAN_OF_QUARANTINED", "customer_id": "C_UNKNOWN_CODE"}
     )
@@ -61,8 +63,11 @@ def first_load() -> dict[str, list[dict]]:
             **other,
         }
 
+    at_9000 = {"limit_before": "9000", "limit_after": "9000"}
     for row in [
         event("E_BEFORE_OPENED", "L1", "2023-01-01 00:00:00", "increase"),
+        event("E_BEFORE_OPEN_EVENT", "L3", "2023-03-02 00:00:00", "increase"),
+        event("E3", "L3", "2023-03-05 00:00:00", "open", limit_before="0", reason_code="NEW_LINE"),
         event("E_SECOND_OPEN", "L1", "2023-03-01 00:00:00", "open"),
         event(
             "E_CLOSE",
@@ -73,11 +78,52 @@ def first_load() -> dict[str, list[dict]]:
             reason_code="RISK_REVIEW",
         ),
         event("E_AFTER_CLOSE", "L1", "2023-06-15 00:00:00", "increase"),
-        event("E_REOPEN", "L1", "2023-07-01 00:00:00", "reopen", reason_code="REOPEN_CAMPAIGN"),
+        event(
+            "E_REOPEN",
+            "L1",
+            "2023-07-01 00:00:00",
+            "reopen",
+            limit_before="0",
+            reason_code="REOPEN_CAMPAIGN",
+        ),
         event("E_REOPEN_AGAIN", "L1", "2023-08-01 00:00:00", "reopen"),
         event("E_UNFREEZE_UNFROZEN", "L2", "2023-03-01 00:00:00", "unfreeze"),
-        event("E_FREEZE", "L2", "2023-04-01 00:00:00", "freeze", reason_code="OVERDUE"),
-        event("E_UNFREEZE", "L2", "2023-05-01 00:00:00", "unfreeze", reason_code="GOOD_BEHAVIOUR"),
+        # L2's limit is 9000 from E_LATE (second load, 2023-02-20) on
+        event("E_FREEZE", "L2", "2023-04-01 00:00:00", "freeze", **at_9000, reason_code="OVERDUE"),
+        event(
+            "E_UNFREEZE",
+            "L2",
+            "2023-05-01 00:00:00",
+            "unfreeze",
+            **at_9000,
+            reason_code="GOOD_BEHAVIOUR",
+        ),
+        # a limit before that is not L2's limit, one event building on it, then one that
+        # starts from L2's real limit again
+        event(
+            "E_BROKEN_CHAIN",
+            "L2",
+            "2023-05-06 00:00:00",
+            "increase",
+            limit_before="5000",
+            limit_after="12000",
+        ),
+        event(
+            "E_BUILDS_ON_BROKEN",
+            "L2",
+            "2023-05-07 00:00:00",
+            "decrease",
+            limit_before="12000",
+            limit_after="11000",
+        ),
+        event(
+            "E_CHAIN_RESUMES",
+            "L2",
+            "2023-05-08 00:00:00",
+            "increase",
+            limit_before="9000",
+            limit_after="10000",
+        ),
         event("E_UNKNOWN_CODE", "L2", "2023-05-02 00:00:00", "increase", reason_code="BORED"),
         event("E_NEGATIVE_AMOUNT", "L2", "2023-05-03 00:00:00", "decrease", limit_after="-1"),
         event("E_ORPHAN", "L404", "2023-05-04 00:00:00", "increase"),
@@ -263,6 +309,7 @@ def accepted_ids(con, model: str, key: str) -> set[str]:
         ("credit_lines", '"L_ORPHAN"', "orphan"),
         ("credit_lines", '"L_ORPHAN_OF_QUARANTINED"', "orphan"),
         ("limit_events", '"E_BEFORE_OPENED"', "impossible_order"),
+        ("limit_events", '"E_BEFORE_OPEN_EVENT"', "impossible_order"),
         ("limit_events", '"E_SECOND_OPEN"', "impossible_order"),
         ("limit_events", '"E_AFTER_CLOSE"', "impossible_order"),
         ("limit_events", '"E_REOPEN_AGAIN"', "impossible_order"),
@@ -271,6 +318,8 @@ def accepted_ids(con, model: str, key: str) -> set[str]:
         ("limit_events", '"E_NEGATIVE_AMOUNT"', "negative_amount"),
         ("limit_events", '"E_ORPHAN"', "orphan"),
         ("limit_events", '"E_NEGATIVE_AND_CODE"', "negative_amount"),
+        ("limit_events", '"E_BROKEN_CHAIN"', "broken_limit_chain"),
+        ("limit_events", '"E_BUILDS_ON_BROKEN"', "broken_limit_chain"),
         ("loans", '"N_MISSING_REQUIRED"', "missing_required"),
         ("loans", '"N_OUT_OF_RANGE"', "out_of_range"),
         ("loans", '"N_ZERO_PRINCIPAL"', "out_of_range"),
@@ -309,11 +358,21 @@ def test_bad_row_is_quarantined_with_the_first_rule_it_breaks(con, table, marker
     ("model", "key", "expected"),
     [
         ("stg_customers", "customer_id", {"C1", "C2", "C3"}),
-        ("stg_credit_lines", "line_id", {"L1", "L2"}),
+        ("stg_credit_lines", "line_id", {"L1", "L2", "L3"}),
         (
             "stg_limit_events",
             "event_id",
-            {"E1", "E2", "E_CLOSE", "E_REOPEN", "E_FREEZE", "E_UNFREEZE", "E_LATE"},
+            {
+                "E1",
+                "E2",
+                "E_CLOSE",
+                "E_REOPEN",
+                "E_FREEZE",
+                "E_UNFREEZE",
+                "E_LATE",
+                "E_CHAIN_RESUMES",
+                "E3",
+            },
         ),
         ("stg_loans", "loan_id", {"N1", "N2"}),
         ("stg_installments", "installment_id", {"N1-1", "N1-2", "N1-3"}),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from creditline.errors import CreditlineError
+from creditline.errors import CreditlineError, DbtFailed
 from creditline.paths import raw_root, warehouse_path
 
 
@@ -104,12 +104,12 @@ def build(dbt_args) -> None:
         # Run metadata (ops.*) is recorded in the DuckDB warehouse only.
         result = run_dbt(["build", *dbt_args])
         if result.returncode != 0:
-            raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
+            raise DbtFailed(f"dbt build failed (exit {result.returncode}); see the log above")
         click.echo(f"Spark warehouse: {spark_dir()}")
         return
     result = build_warehouse(list(dbt_args), db_path=warehouse_path())
     if result.returncode != 0:
-        raise CreditlineError(f"dbt build failed (exit {result.returncode}); see the log above")
+        raise DbtFailed(f"dbt build failed (exit {result.returncode}); see the log above")
     for relation, rows in mart_row_counts(warehouse_path()):
         click.echo(f"{relation:<45} {rows:>12,}")
     click.echo(f"Warehouse: {warehouse_path()}")
@@ -300,7 +300,7 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except CreditlineError as exc:
         click.echo(f"creditline: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("creditline: aborted", err=True)
         sys.exit(130)

@@ -12,7 +12,7 @@ ordered as (
     select
         events.*,
         reasons.reason_category,
-        row_number() over (partition by line_id order by event_at, event_id) as event_seq,
+        row_number() over (partition by line_id order by {{ limit_event_order() }}) as event_seq,
         case event_type
             when 'open' then 'open'
             when 'reopen' then 'open'
