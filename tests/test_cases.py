@@ -284,6 +284,22 @@ def test_key_events_are_what_each_archetype_says(warehouse):
         assert (by[archetype]["event_type"] == "close").all(), archetype
 
 
+def test_no_score_after_an_event_comes_from_past_the_end_of_the_data(warehouse):
+    """Issue 17: a story told "ninety days later the score was ..." for a closure 61 days
+    before the data ended. The score 90 days after an event exists only once the data
+    reach that day (default cases_recovery_score_days)."""
+    counts = warehouse.sql("""
+        select
+            count(*) filter (where key_event_on + 90 > as_of_on and score_after_event is not null),
+            count(*) filter (where key_event_on + 90 > as_of_on),
+            count(*) filter (where key_event_on + 90 <= as_of_on and score_after_event is not null)
+        from intermediate.int_case_key_events_followed
+        cross join intermediate.int_as_of_date""").fetchall()[0]
+    told_too_early, recent_events, told = counts
+    assert told_too_early == 0
+    assert recent_events > 0 and told > 0  # both kinds of event are in the book
+
+
 def test_clean_closures_were_never_past_due_in_the_installments(warehouse):
     late = warehouse.sql(
         """

@@ -265,30 +265,25 @@ def test_a_failing_data_test_leaves_the_published_warehouse_untouched(history, t
     raw, db = copy_of(history, tmp_path)
     day = DAYS[-1] + timedelta(days=1)
     append_day(raw, day, seed=3)
-    # an increase whose limit_before is not the line's limit: staging accepts it (every
-    # column is valid), the limit-chain test fails on it
-    line_id, last_at = (
-        duckdb.connect(str(db), read_only=True)
-        .sql(
-            "select line_id, max(event_at) from core.fct_limit_events group by 1 order by 1 limit 1"
-        )
-        .fetchall()[0]
-    )
-    folder = raw / "limit_events" / f"load_date={day}"
+    # a new line with no open event: staging accepts the line (every column is valid) and
+    # cannot yet see that its open is missing (_lender__docs.md, "Not covered yet"), so
+    # the data test assert_every_line_has_one_opening_first fails on it. When staging
+    # learns to quarantine such a line, plant another row here that only a data test sees.
+    customer_id = scalar(db, "select min(customer_id) from core.dim_customers")
+    (raw / "credit_lines" / f"load_date={day}").mkdir(parents=True, exist_ok=True)
     pq.write_table(
         pa.table(
             {
-                "event_id": ["EBROKEN00001"],
-                "line_id": [line_id],
-                "event_at": pa.array([last_at + timedelta(hours=1)], pa.timestamp("us")),
-                "event_type": ["increase"],
-                "limit_before": [1.23],
-                "limit_after": [99999.0],
-                "reason_code": ["PERIODIC_REVIEW"],
-                "initiated_by": ["system"],
+                "line_id": ["LNOOPEN00001"],
+                "customer_id": [customer_id],
+                "product_code": ["CASH"],
+                "opened_at": pa.array(
+                    [datetime(day.year, day.month, day.day, 8)], pa.timestamp("us")
+                ),
+                "initial_limit": [5000.0],
             }
         ),
-        folder / "broken.parquet",
+        raw / "credit_lines" / f"load_date={day}" / "no_open.parquet",
     )
     # and a row staging must quarantine, to be named in the summary
     pq.write_table(
@@ -309,8 +304,8 @@ def test_a_failing_data_test_leaves_the_published_warehouse_untouched(history, t
     result = daily(db, raw, day + timedelta(days=1))
 
     assert result.exit_code == EXIT_FAILED
-    assert any("assert_limit_chain_is_continuous" in name for name in result.failing_tests)
-    assert "assert_limit_chain_is_continuous" in result.summary
+    assert any("assert_every_line_has_one_opening_first" in n for n in result.failing_tests)
+    assert "assert_every_line_has_one_opening_first" in result.summary
     assert ("repayments", "orphan", 1) in result.quarantined
     assert "repayments orphan 1" in result.summary
     assert db.read_bytes() == published_bytes

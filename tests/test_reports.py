@@ -184,6 +184,25 @@ def test_overview_headline_figures_are_the_portfolio_mart_values(site, mart, rep
     assert month(report_month) in heading
 
 
+def test_the_fpd_chart_plots_fully_observed_vintages_only(built_warehouse, mart):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        wh = Warehouse(con)
+        plotted = portfolio_risk.load(wh, scope_of(wh))["fpd"]
+    finally:
+        con.close()
+    cells = mart(
+        "select origination_month_on, metric_name, loan_count, observed_30d_loan_count "
+        "from risk.mart_first_payment_delinquency where product_code = 'all'"
+    )
+    partial = cells.filter(pl.col("observed_30d_loan_count") < pl.col("loan_count"))
+    assert not partial.is_empty()  # the book's latest vintages are not yet fully observed
+    shown = plotted.join(cells, on=["origination_month_on", "metric_name"], how="inner")
+    assert shown.height == plotted.height > 0
+    assert (shown["observed_30d_loan_count_right"] == shown["loan_count_right"]).all()
+    assert plotted["origination_month_on"].max() < partial["origination_month_on"].max()
+
+
 def test_portfolio_page_figures_are_the_risk_mart_values(site, mart, report_month):
     doc = html(site, "portfolio_risk")
     row = mart(

@@ -104,6 +104,9 @@ score_dates as (
         cast({{ dbt.dateadd('day', recovery_days, 'key_event_on') }} as date),
         'after_event'
     from key_events
+    -- only once the days have passed: a story never tells a score from after the data ends
+    where cast({{ dbt.dateadd('day', recovery_days, 'key_event_on') }} as date)
+        <= {{ as_of_date() }}
     union all
     select
         restored_events.key_event_id,

@@ -65,6 +65,7 @@ final as (
         {%- set conditional = observed ~ ' and not was_earlier_bad_' ~ days ~ 'd' %}
         -- more than {{ days }} day(s) past due, cumulative
         count(case when {{ observed }} then 1 end) as observed_{{ days }}d_loan_count,
+        count(case when {{ observed }} then 1 end) = count(*) as is_fully_observed_{{ days }}d,
         count(case when {{ observed }} and {{ bad }} then 1 end) as unpaid_{{ days }}d_loan_count,
         {{ safe_ratio(
             'count(case when ' ~ observed ~ ' and ' ~ bad ~ ' then 1 end)',
