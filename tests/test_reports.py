@@ -441,6 +441,9 @@ def test_headline_change_is_coloured_by_its_judgement_not_its_direction():
     assert index._tile(dpd, 0.10, 0.12)["tone"] == "good"
     assert index._tile(dpd, 0.12, 0.10)["tone"] == "bad"
     assert index._tile(dpd, 0.12, None)["change"] is None
+    # a rise that shows as 0.00 pp is not painted as worse
+    assert index._tile(dpd, 0.120001, 0.12)["tone"] is None
+    assert index._tile(dpd, 0.1201, 0.12)["tone"] == "bad"
     exposure = next(h for h in index.HEADLINES if h.key == "exposure")
     assert index._tile(exposure, 2.0, 1.0)["tone"] is None
 

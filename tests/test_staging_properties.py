@@ -222,6 +222,7 @@ def test_staging_never_crashes_and_loses_no_raw_row(staging_rig, corruptions):
         con.close()
 
 
+@pytest.mark.books  # a whole dirty book, with the dirty books of make test-books
 def test_a_full_build_of_a_heavily_corrupted_portfolio_completes(tmp_path):
     raw = tmp_path / "raw"
     generate_portfolio(raw, customers=60, start="2023-01", months=4, seed=9, dirty_rate=0.3)

@@ -115,6 +115,17 @@ def basis_points(value: object, decimals: int = 0, lang: str = "en") -> str:
     return translate("format.basis_points", lang, value=points)
 
 
+def _shown_change(value: object, unit: str, decimals: int) -> Decimal:
+    scale = {"pp": 100, "bp": 10_000, "percent": 100, "number": 1, "money": 1}[unit]
+    return _rounded(_decimal(value) * scale, decimals)
+
+
+def change_rounds_to_zero(value: object, unit: str = "pp", decimals: int = 1) -> bool:
+    """True when signed_change shows the change as zero: it then has no sign, and a tile
+    gives it no good or bad colour either."""
+    return _shown_change(value, unit, decimals) == 0
+
+
 def signed_change(value: object, unit: str = "pp", decimals: int = 1, lang: str = "en") -> str:
     """A change with its sign, for KPI tiles: 0.012 -> "+1.2 pp".
 
@@ -124,8 +135,7 @@ def signed_change(value: object, unit: str = "pp", decimals: int = 1, lang: str 
     """
     if is_missing(value):
         return MISSING
-    scale = {"pp": 100, "bp": 10_000, "percent": 100, "number": 1, "money": 1}[unit]
-    scaled = _rounded(_decimal(value) * scale, decimals)
+    scaled = _shown_change(value, unit, decimals)
     sign = "+" if scaled > 0 else "-" if scaled < 0 else ""
     body = _grouped(abs(scaled), decimals)
     if unit == "pp":

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from creditline.reports.formatting import change_rounds_to_zero
 from creditline.reports.marts import PORTFOLIO, Scope, Warehouse
 from creditline.reports.site import Page
 
@@ -87,8 +88,14 @@ def _tile(h: Headline, value: Any, before: Any) -> dict[str, Any]:
     change = None
     if value is not None and before is not None:
         change = float(value) - float(before)
+    decimals = 2 if h.change_unit == "pp" else 0
     tone = None
-    if change and h.higher_is:
+    # a change shown as 0.00 pp is no change: no colour (issue 17: it was painted red)
+    if (
+        change is not None
+        and h.higher_is
+        and not change_rounds_to_zero(change, h.change_unit, decimals)
+    ):
         up_good = h.higher_is == "good"
         tone = "good" if (change > 0) == up_good else "bad"
     return {
@@ -97,6 +104,7 @@ def _tile(h: Headline, value: Any, before: Any) -> dict[str, Any]:
         "fmt": h.fmt,
         "change": change,
         "change_unit": h.change_unit,
+        "change_decimals": decimals,
         "tone": tone,
         "definition": h.definition,
     }
