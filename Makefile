@@ -51,7 +51,7 @@ test: install
 test-fast: install
 	CREDITLINE_TEST_LANE=fast $(BIN)/python -m pytest -q -m "not integration and not browser and not spark"
 
-# The scheduled run end to end: six daily runs of a small book, ~3.5 minutes on their own.
+# The scheduled run end to end: six daily runs and a full build of a small book, ~3.5 min.
 test-daily: install
 	$(BIN)/python -m pytest -q -m daily
 
