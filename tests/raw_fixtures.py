@@ -62,6 +62,7 @@ CONTRACT: dict[str, dict[str, pa.DataType]] = {
         "term_months": pa.int32(),
         "annual_rate": pa.float64(),
         "repayment_method": pa.string(),
+        "penalty_rate": pa.float64(),
     },
     "installments": {
         "loan_id": pa.string(),
@@ -69,12 +70,16 @@ CONTRACT: dict[str, dict[str, pa.DataType]] = {
         "due_date": pa.date32(),
         "principal_due": MONEY,
         "interest_due": MONEY,
+        "recut_on": pa.date32(),
     },
     "repayments": {
         "repayment_id": pa.string(),
         "loan_id": pa.string(),
         "paid_at": TIMESTAMP,
         "amount": MONEY,
+        "repayment_type": pa.string(),
+        "penalty_paid": MONEY,
+        "fee_paid": MONEY,
     },
     "credit_scores": {
         "customer_id": pa.string(),

@@ -23,6 +23,7 @@ import yaml
 from creditline.generate import generate_portfolio
 from creditline.synth import codes
 from creditline.synth.people import CHANNELS, INCOME_BANDS, OCCUPATIONS
+from creditline.synth.tables import REPAYMENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "models" / "staging" / "lender" / "_lender__sources.yml"
@@ -127,10 +128,12 @@ def test_every_table_of_the_spec_has_a_staging_base_model():
     }
 
 
-def test_every_key_column_is_a_required_column_of_its_table():
+def test_every_key_column_is_required_or_optional():
+    # an optional key column (installments.recut_on) takes NULL as a value
     for table, contract in spec().items():
         for name in contract["key"]:
-            assert contract["columns"][name].get("required"), (table, name)
+            column = contract["columns"][name]
+            assert column.get("required") != column.get("optional"), (table, name)
 
 
 def test_readme_lists_the_spec_tables_and_columns_in_order():
@@ -148,6 +151,7 @@ def test_readme_types_and_required_flags_match_the_spec(table):
         readme_type = readme_names.get(parts[0], parts[0])
         assert readme_type.replace(" ", "") == column["data_type"].replace(" ", ""), name
         assert ("required" in parts) == bool(column.get("required")), name
+        assert ("optional" in parts) == bool(column.get("optional")), name
 
 
 @pytest.mark.parametrize("table", list(spec()))
@@ -218,6 +222,7 @@ def test_raw_fixtures_contract_has_the_spec_columns_and_types():
         ("limit_events", "initiated_by", codes.INITIATORS),
         ("loans", "repayment_method", codes.METHODS),
         ("credit_inquiries", "institution_type", codes.INSTITUTIONS),
+        ("repayments", "repayment_type", [t for t in REPAYMENT_TYPES if t is not None]),
     ],
 )
 def test_generator_code_lists_are_the_spec_codes(table, column, generator_codes):
@@ -243,11 +248,14 @@ def test_generator_writes_the_spec_columns_in_types_staging_casts(generated):
         "double": pa.types.is_floating,
     }
     for table in spec():
+        columns = file_columns(table)
         for path in sorted((generated / table).glob("*/*.parquet")):
             schema = pq.read_schema(path)
-            assert schema.names == list(file_columns(table)), path
-            for name, column in file_columns(table).items():
-                assert fits[column["data_type"]](schema.field(name).type), (path, name)
+            # in the spec's order; only optional columns may be left out (fee_paid is)
+            assert schema.names == [name for name in columns if name in schema.names], path
+            assert {n for n, c in columns.items() if not c.get("optional")} <= set(schema.names)
+            for name in schema.names:
+                assert fits[columns[name]["data_type"]](schema.field(name).type), (path, name)
 
 
 @pytest.mark.parametrize(("table", "column"), code_columns())

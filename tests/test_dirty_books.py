@@ -33,6 +33,12 @@ def test_a_dirty_book_builds_green_and_loses_no_row(tmp_path, dirty_rate, seed):
             "from staging.stg_row_reconciliation"
         ).fetchall()
         quarantined = con.sql("select count(*) from staging.stg_quarantined_rows").fetchall()
+        rules = {
+            row[0]
+            for row in con.sql(
+                "select distinct quarantine_rule from staging.stg_quarantined_rows"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert {row[0] for row in reconciliation} == set(TABLES)
@@ -40,3 +46,5 @@ def test_a_dirty_book_builds_green_and_loses_no_row(tmp_path, dirty_rate, seed):
         assert raw_rows == written[table] == accepted + rejected, table
         assert is_reconciled, table
     assert quarantined[0][0] > 0  # the book is dirty
+    # the early-repayment records that contradict themselves are caught too
+    assert {"settlement_short", "recut_principal_mismatch", "impossible_order"} <= rules

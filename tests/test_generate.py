@@ -16,6 +16,8 @@ import pytest
 from creditline.errors import CreditlineError
 from creditline.generate import DIRTY_RULES, TABLES, generate_portfolio
 
+# The columns the generator writes (fee_paid, optional, it leaves out as an extract that does
+# not split fees would).
 CONTRACT = {
     "customers": [
         ("customer_id", pa.string()),
@@ -51,6 +53,7 @@ CONTRACT = {
         ("term_months", pa.int32()),
         ("annual_rate", pa.float64()),
         ("repayment_method", pa.string()),
+        ("penalty_rate", pa.float64()),
     ],
     "installments": [
         ("loan_id", pa.string()),
@@ -58,12 +61,15 @@ CONTRACT = {
         ("due_date", pa.date32()),
         ("principal_due", pa.float64()),
         ("interest_due", pa.float64()),
+        ("recut_on", pa.date32()),
     ],
     "repayments": [
         ("repayment_id", pa.string()),
         ("loan_id", pa.string()),
         ("paid_at", pa.timestamp("us")),
         ("amount", pa.float64()),
+        ("repayment_type", pa.string()),
+        ("penalty_paid", pa.float64()),
     ],
     "credit_scores": [
         ("customer_id", pa.string()),
@@ -106,15 +112,32 @@ _PAID = """
 create or replace temp table as_of as
     select max(last_day(cast(load_date as date))) as as_of_date from customers;
 create or replace temp table inst as
-    with ordered as (
+    -- the schedule in force: a re-cut replaces the rows due after it; a settlement (typed, or
+    -- this generator's untyped payments) ends the schedule on its day
+    with settled as (
+        select loan_id, min(cast(paid_at as date)) as settled_on from repayments
+        where coalesce(repayment_type, 'settlement') = 'settlement' group by 1
+    ),
+    recut as (
+        select loan_id, min(recut_on) as recut_on from installments
+        where recut_on is not null group by 1
+    ),
+    in_force as (
+        select i.* from installments i
+        left join recut r using (loan_id) left join settled s using (loan_id)
+        where (i.recut_on is not null or r.recut_on is null or i.due_date <= r.recut_on)
+            and (s.settled_on is null or i.due_date <= s.settled_on)
+    ),
+    ordered as (
         select i.*, l.line_id, cl.customer_id,
             sum(principal_due + interest_due) over (
-                partition by i.loan_id order by installment_no) - 0.005 as cum_due
-        from installments i join loans l using (loan_id) join credit_lines cl using (line_id)
+                partition by i.loan_id order by due_date, installment_no) - 0.005 as cum_due
+        from in_force i join loans l using (loan_id) join credit_lines cl using (line_id)
     ),
     paid as (
         select loan_id, paid_at,
-            sum(amount) over (partition by loan_id order by paid_at, repayment_id) as cum_paid
+            sum(amount - penalty_paid) over (
+                partition by loan_id order by paid_at, repayment_id) as cum_paid
         from repayments
     )
     select o.*, cast(p.paid_at as date) as paid_on
@@ -312,7 +335,8 @@ def test_load_date_is_the_month_end_of_the_month_the_record_happened(con):
     wrong = scalar(
         con,
         "select count(*) from installments i join loans l using (loan_id) "
-        "where cast(i.load_date as date) <> cast(l.load_date as date)",
+        "where cast(i.load_date as date) <> "
+        "coalesce(last_day(i.recut_on), cast(l.load_date as date))",
     )
     assert wrong == 0
 
@@ -343,7 +367,7 @@ def test_ids_are_unique_even_across_chunks(tmp_path):
         ("loans", "loan_id"),
         ("repayments", "repayment_id"),
         ("credit_inquiries", "inquiry_id"),
-        ("installments", "loan_id, installment_no"),
+        ("installments", "loan_id, installment_no, recut_on"),
         ("credit_scores", "customer_id, scored_at"),
     ]:
         total, distinct = con.execute(
@@ -450,12 +474,14 @@ def test_principal_due_sums_to_the_loan_principal(con):
     wrong = scalar(
         con,
         "select count(*) from (select loan_id, sum(principal_due) as due from installments "
-        "group by 1) join loans using (loan_id) where abs(due - principal) > 0.005",
+        "where recut_on is null group by 1) join loans using (loan_id) "
+        "where abs(due - principal) > 0.005",
     )
     assert wrong == 0
     assert scalar(con, "select count(*) from loans where term_months not in (3, 6, 12)") == 0
     counts = (
-        "select loan_id, count(*) as n, max(installment_no) as top from installments group by 1"
+        "select loan_id, count(*) as n, max(installment_no) as top from installments "
+        "where recut_on is null group by 1"
     )
     mismatched = scalar(
         con,
@@ -663,6 +689,9 @@ def test_dirty_mode_adds_each_rule_kind_and_counts_reconcile(tmp_path):
         "reopen_without_close",
         "score_out_of_range",
         "late_arrival",
+        "settlement_short",
+        "recut_principal_mismatch",
+        "restated_before_drawn",
     }
     for name in TABLES:
         added = dirty[name] - clean[name]

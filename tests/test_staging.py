@@ -164,6 +164,28 @@ def first_load() -> dict[str, list[dict]]:
     add["repayments"](
         {**repayment, "repayment_id": "R_RANGE_AND_ORPHAN", "amount": "0", "loan_id": "N404"}
     )
+    add["repayments"]({**repayment, "repayment_id": "R_UNKNOWN_TYPE", "repayment_type": "refund"})
+    add["repayments"](
+        {
+            **repayment,
+            "repayment_id": "R_PENALTY_OVER",
+            "amount": "10",
+            "penalty_paid": "8",
+            "fee_paid": "5",
+        }
+    )
+    # N1 owes 3,082.05 to settle on 2023-05-15 (due through 05-01, the 05-11 prepayment row of
+    # 502.50, the re-cut's 500 principal and 3.50 interest on it since 05-01); by this payment
+    # it has received 3,076.05
+    add["repayments"](
+        {
+            **repayment,
+            "repayment_id": "R_SETTLEMENT_SHORT",
+            "paid_at": "2023-05-15 10:00:00",
+            "amount": "1000.00",
+            "repayment_type": "settlement",
+        }
+    )
     # credit_scores
     score = tables["credit_scores"][0]
     add["credit_scores"]({**score, "scored_at": "2023-06-01 00:00:00", "score": 1000})
@@ -201,7 +223,22 @@ def write_later_load(raw: Path) -> None:
                     "initiated_by": "system",
                 }
             ],
-            "installments": [{**valid["installments"][0], "principal_due": "999.00"}],
+            "installments": [
+                {**valid["installments"][0], "principal_due": "999.00"},
+                # a restatement: N1 re-cut on 2023-05-11 after prepaying 500 (accepted)
+                {
+                    **valid["installments"][2],
+                    "principal_due": "500.00",
+                    "interest_due": "7.60",
+                    "recut_on": "2023-05-11",
+                },
+                # a re-cut scheduling more than the 500 the 05-11 version left after 05-20
+                {**valid["installments"][2], "principal_due": "1200.00", "recut_on": "2023-05-20"},
+                # a restatement dated before the loan was drawn (2023-03-01)
+                {**valid["installments"][2], "interest_due": "1.11", "recut_on": "2023-02-01"},
+                # a re-cut row due before the re-cut itself
+                {**valid["installments"][2], "due_date": "2023-05-24", "recut_on": "2023-05-25"},
+            ],
             "repayments": [
                 valid["repayments"][0],  # R1 again: the first load's copy is kept
                 {
@@ -334,12 +371,18 @@ def accepted_ids(con, model: str, key: str) -> set[str]:
         ("installments", '"principal_due":999.00', "duplicate_key"),
         ("installments", '"due_date":"2023-05-10"', "impossible_order"),
         ("installments", '"installment_no":9', "negative_amount"),
+        ("installments", '"principal_due":1200.00', "recut_principal_mismatch"),
+        ("installments", '"recut_on":"2023-02-01"', "impossible_order"),
+        ("installments", '"recut_on":"2023-05-25"', "impossible_order"),
         ("repayments", '"R_NEGATIVE_AMOUNT"', "negative_amount"),
         ("repayments", '"R_OUT_OF_RANGE"', "out_of_range"),
         ("repayments", '"R_ORPHAN"', "orphan"),
         ("repayments", '"R_ORPHAN_OF_QUARANTINED"', "orphan"),
         ("repayments", '"R_BEFORE_DRAWN"', "impossible_order"),
         ("repayments", '"R_RANGE_AND_ORPHAN"', "out_of_range"),
+        ("repayments", '"R_UNKNOWN_TYPE"', "unknown_code"),
+        ("repayments", '"R_PENALTY_OVER"', "out_of_range"),
+        ("repayments", '"R_SETTLEMENT_SHORT"', "settlement_short"),
         ("credit_scores", '"score":1000', "out_of_range"),
         ("credit_scores", '"C404"', "orphan"),
         ("credit_scores", '"score":777', "missing_key"),
@@ -375,7 +418,7 @@ def test_bad_row_is_quarantined_with_the_first_rule_it_breaks(con, table, marker
             },
         ),
         ("stg_loans", "loan_id", {"N1", "N2"}),
-        ("stg_installments", "installment_id", {"N1-1", "N1-2", "N1-3"}),
+        ("stg_installments", "installment_id", {"N1-1", "N1-2", "N1-3", "N1-3-R2023-05-11"}),
         ("stg_repayments", "repayment_id", {"R1", "R_LATE"}),
         ("stg_credit_scores", "customer_id", {"C1", "C2"}),
         ("stg_credit_inquiries", "inquiry_id", {"Q1", "Q_CSV"}),
@@ -452,6 +495,7 @@ def test_stg_columns_follow_the_contract_names_and_types(con):
         "term_months": "INTEGER",
         "annual_rate": "DOUBLE",
         "repayment_method": "VARCHAR",
+        "penalty_rate": "DOUBLE",
         "load_date": "DATE",
     }
 

@@ -36,7 +36,9 @@
         {%- set is_money = column.data_type.startswith('decimal') -%}
         {%- if column.name in contract.key -%}
             {%- do key_columns.append(value) -%}
-            {%- do terms.missing_key.append(raw_value ~ ' is null') -%}
+            {%- if not column.optional -%}
+                {%- do terms.missing_key.append(raw_value ~ ' is null') -%}
+            {%- endif -%}
         {%- elif column.required -%}
             {%- do terms.missing_required.append(raw_value ~ ' is null') -%}
         {%- endif -%}
@@ -85,7 +87,8 @@ with
 
 {% endif -%}
 source as (
-    select * from {{ source('lender', table_name) }}
+    {{ with_optional_columns(source('lender', table_name),
+                             contract.columns | selectattr('optional') | map(attribute='name') | list) }}
 ),
 {%- if parent is not none %}
 
@@ -170,4 +173,31 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- The raw rows of a table with its optional columns always there: one the files lack reads
+    as NULL. DuckDB's UNION ALL BY NAME adds it (a NULL-typed column takes the file's type when
+    the files have it). On Spark the raw view gets them when it is registered
+    (register_raw_sources). -#}
+{% macro with_optional_columns(relation, optional_columns) -%}
+    {{ return(adapter.dispatch('with_optional_columns', 'creditline')(
+        relation, optional_columns)) }}
+{%- endmacro %}
+
+{% macro default__with_optional_columns(relation, optional_columns) -%}
+    {%- if optional_columns -%}
+    select * from (
+        select {% for column in optional_columns %}null as {{ column }}{{ ', ' if not loop.last }}{% endfor %}
+        where false
+    )
+    union all by name
+    select * from {{ relation }}
+    {%- else -%}
+    select * from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__with_optional_columns(relation, optional_columns) -%}
+    select * from {{ relation }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {#- One raw table's contract, read from the spec in the source's YAML (_lender__sources.yml:
     `data_type` and `meta` on each column, `meta.key` on the table). Returns
-    {'key': [raw names], 'columns': [{'name', 'staged_as', 'data_type', 'required', 'codes',
-    'minimum', 'exclusive_minimum', 'maximum'}]} in the YAML's column order.
+    {'key': [raw names], 'columns': [{'name', 'staged_as', 'data_type', 'required', 'optional',
+    'codes', 'minimum', 'exclusive_minimum', 'maximum'}]} in the YAML's column order.
     Only at compile time: dbt fills `graph` after parsing. -#}
 {% macro raw_contract(table_name, source_name='lender') -%}
     {%- set tables = graph.sources.values()
@@ -29,6 +29,7 @@
             'staged_as': meta.get('staged_as', column.name),
             'data_type': column.data_type,
             'required': meta.get('required', false),
+            'optional': meta.get('optional', false),
             'codes': meta.get('codes'),
             'minimum': meta.get('minimum'),
             'exclusive_minimum': meta.get('exclusive_minimum'),

@@ -16,6 +16,7 @@ import numpy as np
 from .errors import CreditlineError
 from .synth.calendar import Calendar
 from .synth.dirty import DIRTY_RULES, add_dirty_rows
+from .synth.early import plan_prepayments
 from .synth.people import draw_people
 from .synth.repay import build_repayments
 from .synth.simulate import simulate_chunk
@@ -86,9 +87,10 @@ def generate_portfolio(
         rng = np.random.default_rng([seed, chunk])
         people = draw_people(size, first + 1, cal, rng)
         history = simulate_chunk(people, cal, rng, tick)
-        repayments = build_repayments(history.loans, history.installments, history.book, cal, rng)
-        tables = build_tables(people, history, repayments, cal, chunk)
-        del history, repayments
+        early = plan_prepayments(history.loans, history.installments, history.book, cal, rng)
+        repayments = build_repayments(history.loans, early, history.book, cal, rng)
+        tables = build_tables(people, history, repayments, early.recut_rows, cal, chunk)
+        del history, repayments, early
         extras = {}
         if dirty_rate > 0:
             dirty_rng = np.random.default_rng([seed, chunk, 1])

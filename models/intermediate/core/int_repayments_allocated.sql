@@ -8,8 +8,9 @@
 }}
 
 -- depends_on: {{ ref('int_loans_affected') }}
--- Each repayment split into interest, principal and credit (overpayment beyond the whole
--- schedule, kept rather than lost). Principal repaid is a piecewise-linear function of the
+-- Each repayment split into penalty interest and fees (as the lender's record says), then
+-- interest, principal and credit (overpayment beyond the whole schedule owed, kept rather
+-- than lost). Principal repaid is a piecewise-linear function of the
 -- running amount paid: an ASOF join finds the installment the running total has reached.
 -- This is the one stored copy of the repayment grain: fct_repayments is a view over it, so
 -- the line and customer keys are joined here.
@@ -55,7 +56,7 @@ repayments_keyed as (
 running as (
     select
         *,
-        sum(repayment_amount) over (
+        sum({{ schedule_paid_amount() }}) over (
             partition by loan_id order by paid_at, repayment_id rows unbounded preceding
         ) as cum_paid_after
     from repayments_keyed
@@ -96,7 +97,7 @@ split as (
         ), 0) as principal_amount,
         greatest(cum_paid_after - coalesce(schedule_totals.total_due_amount, 0), 0)
         - greatest(
-            cum_paid_after - repayment_amount
+            cum_paid_after - {{ schedule_paid_amount() }}
             - coalesce(schedule_totals.total_due_amount, 0), 0
         ) as credit_amount
     from principal_reached
@@ -117,7 +118,10 @@ final as (
         -- amounts
         repayment_amount,
         principal_amount,
-        repayment_amount - principal_amount - credit_amount as interest_amount,
+        {{ schedule_paid_amount() }} - principal_amount - credit_amount as interest_amount,
+        penalty_interest_paid_amount,
+        fee_paid_amount,
+        repayment_type,
         credit_amount,
         cum_paid_after
     from split

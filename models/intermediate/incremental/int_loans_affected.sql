@@ -54,7 +54,8 @@ touched_by_rows as (
 
 falling_due as (
     select loan_id from installments
-    where due_on > {{ incremental_previous_as_of() }} and due_on <= {{ as_of_date() }}
+    where (due_on > {{ incremental_previous_as_of() }} and due_on <= {{ as_of_date() }})
+        or (recut_on > {{ incremental_previous_as_of() }} and recut_on <= {{ as_of_date() }})
     union
     select loan_id from repayments
     where paid_on > {{ incremental_previous_as_of() }} and paid_on <= {{ as_of_date() }}
@@ -63,18 +64,20 @@ falling_due as (
 paid_totals as (
     select
         loan_id,
-        sum(repayment_amount) as paid_amount
+        sum({{ schedule_paid_amount() }}) as paid_amount
     from repayments
     where paid_on <= {{ as_of_date() }}
     group by loan_id
 ),
 
+-- every version of a re-cut schedule, and the installments a settlement replaced, count
+-- here: a loan can be selected needlessly (recomputed, same result), never missed
 schedule_running as (
     select
         loan_id,
         due_on,
         sum(principal_due_amount + interest_due_amount) over (
-            partition by loan_id order by installment_no rows unbounded preceding
+            partition by loan_id order by due_on, installment_no rows unbounded preceding
         ) as cum_due_after
     from installments
 ),

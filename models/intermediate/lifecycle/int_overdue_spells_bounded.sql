@@ -26,9 +26,9 @@ sequenced as (
         fully_paid_on,
         cleared_on,
         days_past_due,
-        lag(cleared_on) over (partition by loan_id order by installment_no)
+        lag(cleared_on) over (partition by loan_id order by schedule_seq)
             as previous_cleared_on,
-        row_number() over (partition by loan_id order by installment_no) as schedule_position
+        schedule_seq as schedule_position
     from installments
 ),
 

@@ -1,7 +1,9 @@
 {{ config(materialized='view') }}
 
--- One row per scheduled installment: what was due, what was paid (allocated oldest-due
--- first), when it was fully paid and its days past due. A view: the allocation step
+-- One row per installment of the schedule owed (docs: early_repayment): the installments in
+-- force after any re-cut, a row per prepayment and one for a settlement, which replaces the
+-- installments after it. What was due, what was paid (allocated oldest-due first), when it
+-- was fully paid and its days past due. A view: the allocation step
 -- (int_installments_allocated, incremental) is the one stored copy of this grain.
 with installments as (
     select * from {{ ref('int_installments_allocated') }}
@@ -16,6 +18,9 @@ final as (
         customer_id,
         product_code,
         installment_no,
+        schedule_seq,
+        schedule_row_type,
+        recut_on,
         -- dates
         due_on,
         fully_paid_on,
@@ -28,6 +33,8 @@ final as (
         principal_paid_amount,
         interest_paid_amount,
         unpaid_amount,
+        interest_waived_amount,
+        penalty_interest_amount,
         -- status
         due_on <= {{ as_of_date() }} as is_due,
         fully_paid_on is not null as is_fully_paid,

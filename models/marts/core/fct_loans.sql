@@ -29,10 +29,15 @@ schedule_and_repayments as (
         days_past_due,
         fully_paid_on is not null as is_installment_paid,
         fully_paid_on,
+        case when schedule_row_type = 'settlement' then due_on end as settled_on,
+        interest_waived_amount,
+        penalty_interest_amount,
         cast(null as decimal(18, 2)) as repayment_amount,
         cast(null as decimal(18, 2)) as principal_amount,
         cast(null as decimal(18, 2)) as interest_amount,
-        cast(null as decimal(18, 2)) as credit_amount
+        cast(null as decimal(18, 2)) as credit_amount,
+        cast(null as decimal(18, 2)) as penalty_interest_paid_amount,
+        cast(null as decimal(18, 2)) as fee_paid_amount
     from installments
     union all
     select
@@ -42,10 +47,15 @@ schedule_and_repayments as (
         null,
         null,
         null,
+        null,
+        null,
+        null,
         repayment_amount,
         principal_amount,
         interest_amount,
-        credit_amount
+        credit_amount,
+        penalty_interest_paid_amount,
+        fee_paid_amount
     from repayments
 ),
 
@@ -58,11 +68,16 @@ loan_summary as (
         max(days_past_due) as worst_days_past_due,
         bool_and(is_installment_paid) as is_paid_off,
         max(fully_paid_on) as last_installment_paid_on,
+        max(settled_on) as settled_on,
+        sum(interest_waived_amount) as interest_waived_amount,
+        sum(penalty_interest_amount) as penalty_interest_charged_amount,
         -- repayments
         sum(repayment_amount) as total_paid_amount,
         sum(principal_amount) as principal_repaid_amount,
         sum(interest_amount) as interest_paid_amount,
         sum(credit_amount) as credit_amount,
+        sum(penalty_interest_paid_amount) as penalty_interest_paid_amount,
+        sum(fee_paid_amount) as fee_paid_amount,
         count(repayment_amount) as repayment_count
     from schedule_and_repayments
     group by loan_id
@@ -83,6 +98,7 @@ final as (
         case when loan_summary.is_paid_off then loan_summary.last_installment_paid_on end
             as paid_off_on,
         charge_offs.charged_off_on,
+        loan_summary.settled_on,
         -- terms
         loans.principal_amount,
         loans.term_months,
@@ -98,6 +114,11 @@ final as (
         coalesce(charge_offs.charged_off_principal_amount, 0) as charged_off_principal_amount,
         coalesce(loan_summary.credit_amount, 0) as overpayment_credit_amount,
         coalesce(loan_summary.repayment_count, 0) as repayment_count,
+        coalesce(loan_summary.interest_waived_amount, 0) as interest_waived_amount,
+        coalesce(loan_summary.penalty_interest_charged_amount, 0)
+            as penalty_interest_charged_amount,
+        coalesce(loan_summary.penalty_interest_paid_amount, 0) as penalty_interest_paid_amount,
+        coalesce(loan_summary.fee_paid_amount, 0) as fee_paid_amount,
         -- status
         coalesce(loan_summary.is_paid_off, false) as is_paid_off,
         charge_offs.loan_id is not null as is_charged_off,

@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 
--- One row per repayment, split into interest, principal and credit (overpayment). A view:
+-- One row per repayment, split into penalty interest and fees (as recorded), interest,
+-- principal and credit (overpayment). A view:
 -- the allocation step (int_repayments_allocated, incremental) is the one stored copy.
 with repayments as (
     select * from {{ ref('int_repayments_allocated') }}
@@ -25,6 +26,9 @@ final as (
         repayments.principal_amount,
         repayments.interest_amount,
         repayments.credit_amount,
+        repayments.penalty_interest_paid_amount,
+        repayments.fee_paid_amount,
+        repayments.repayment_type,
         -- flags
         coalesce(repayments.paid_on > charge_offs.charged_off_on, false) as is_recovery
     from repayments

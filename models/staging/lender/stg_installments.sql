@@ -7,12 +7,15 @@ checked as (
 accepted as (
     select
         -- ids
-        loan_id || '-' || installment_no as installment_id,
+        -- a re-cut's rows (docs: recut_on) carry its date: the same number in another version
+        loan_id || '-' || installment_no
+        || coalesce('-R' || cast(recut_on as string), '') as installment_id,
         loan_id,
         installment_no,
 
         -- dates
         due_on,
+        recut_on,
 
         -- amounts
         principal_due_amount,

@@ -19,6 +19,7 @@ accepted as (
         term_months,
         annual_rate,
         repayment_method,
+        penalty_rate,
 
         -- lineage
         load_date

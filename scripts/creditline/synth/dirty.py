@@ -1,7 +1,9 @@
 """Bad rows mixed into a chunk's clean tables so that staging's quarantine can be exercised.
 
 Each bad row is an extra row (a copy of a valid row with one thing broken), except late
-arrivals, which are valid rows moved to a load date a few days after their month-end.
+arrivals, which are valid rows moved to a load date a few days after their month-end. The
+early-repayment ones copy a typed settlement (short), a whole re-cut (too much principal) or
+an installment (restated before its loan was drawn).
 Wrong types go to a separate file per table whose columns are all strings.
 """
 
@@ -22,6 +24,9 @@ DIRTY_RULES = (
     "reopen_without_close",
     "score_out_of_range",
     "late_arrival",
+    "settlement_short",
+    "recut_principal_mismatch",
+    "restated_before_drawn",
 )
 
 _KEY = {  # the row's own id (or first key column) and its prefix for fresh ids
@@ -71,7 +76,61 @@ def _rules_for(name: str) -> list[str]:
         rules.append("reopen_without_close")
     if name == "credit_scores":
         rules.append("score_out_of_range")
+    if name == "repayments":
+        rules.append("settlement_short")
+    if name == "installments":
+        rules += ["recut_principal_mismatch", "restated_before_drawn"]
     return rules
+
+
+_SECOND = pa.scalar(1_000_000, pa.duration("us"))
+
+
+def _settlement_short(rows: pa.Table, clean: pa.Table, rng, fresh: "_Ids") -> pa.Table:
+    """A copy of a typed settlement a second before it, 1% short (plus a yuan): a record that
+    says "paid off" and is not."""
+    settled = clean.filter(pc.equal(clean["repayment_type"], "settlement"))
+    if settled.num_rows == 0:
+        return rows.slice(0, 0)
+    picked = settled.take(rng.integers(0, settled.num_rows, min(rows.num_rows, settled.num_rows)))
+    picked = _replace(picked, "repayment_id", fresh.take("R", picked.num_rows))
+    picked = _replace(picked, "paid_at", pc.subtract(picked["paid_at"], _SECOND))
+    short = pc.round(pc.subtract(pc.multiply(picked["amount"], 0.99), 1.0), 2)
+    return _replace(picked, "amount", short)
+
+
+def _recut_rows(clean: pa.Table, rows: pa.Table, rng) -> pa.Table:
+    """Every row of some re-cuts (as many re-cuts as `rows` has rows, at most all)."""
+    recut = clean.filter(pc.is_valid(clean["recut_on"]))
+    if recut.num_rows == 0:
+        return recut
+    keys = pc.binary_join_element_wise(
+        recut["loan_id"], pc.cast(recut["recut_on"], pa.string()), "/"
+    )
+    unique = pc.unique(keys)
+    picked = unique.take(rng.integers(0, len(unique), min(rows.num_rows, len(unique))))
+    return recut.filter(pc.is_in(keys, picked))
+
+
+def _recut_principal_mismatch(rows: pa.Table, clean: pa.Table, rng) -> pa.Table:
+    """A second re-cut a day after a real one, scheduling a quarter more principal than that
+    one left."""
+    picked = _recut_rows(clean, rows, rng)
+    day = pa.scalar(1, pa.int32())
+    later = pc.cast(pc.add(pc.cast(picked["recut_on"], pa.int32()), day), pa.date32())
+    picked = _replace(picked, "recut_on", later)
+    return _replace(
+        picked, "principal_due", pc.round(pc.multiply(picked["principal_due"], 1.25), 2)
+    )
+
+
+def _restated_before_drawn(rows: pa.Table, clean: pa.Table, rng) -> pa.Table:
+    """Installments restated 400 days before they fall due: before any loan of at most 12
+    months was drawn."""
+    picked = clean.take(pa.array(rng.integers(0, clean.num_rows, rows.num_rows)))
+    days = pc.subtract(pc.cast(picked["due_date"], pa.int32()), pa.scalar(400, pa.int32()))
+    early = pc.cast(days, pa.date32())
+    return _replace(picked, "recut_on", early)
 
 
 def _replace(table: pa.Table, column: str, values) -> pa.Table:
@@ -189,9 +248,25 @@ def add_dirty_rows(
                 continue
             if rule == "reopen_without_close":
                 rows = _reopen_without_close(rows, clean, rng, fresh)
+            elif rule == "settlement_short":
+                rows = _settlement_short(rows, clean, rng, fresh)
+            elif rule == "recut_principal_mismatch":
+                rows = _recut_principal_mismatch(rows, clean, rng)
+            elif rule == "restated_before_drawn":
+                rows = _restated_before_drawn(rows, clean, rng)
             else:
                 rows = _broken(name, rule, rows, rng, fresh, clean)
             pieces.append(rows)
-            days.append(raw.load_day[idx][: rows.num_rows])
+            # a copy lands with the row it copies, or (re-cuts) the month of its re-cut
+            if rule == "recut_principal_mismatch":
+                days.append(
+                    cal.month_end(
+                        cal.month_of(
+                            pc.cast(rows["recut_on"], pa.int32()).to_numpy().astype(np.int64)
+                        )
+                    )
+                )
+            else:
+                days.append(raw.load_day[np.resize(idx, rows.num_rows)])
         out[name] = RawTable(pa.concat_tables(pieces), np.concatenate(days))
     return out, extras

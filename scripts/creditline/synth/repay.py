@@ -1,9 +1,10 @@
 """Repayments of every installment, derived from each line's monthly repayment behaviour.
 
 On-time months pay on or a few days before the due date (a few partially, a few with a small
-overpayment, some loans paid off early in full); late months pay 1-29 days late; missed
-installments wait for the month the line cures and are then paid together per loan; nothing
-is paid once the line is charged off, and nothing after the as-of date.
+overpayment, some loans settled early with interest to the day); late months pay 1-29 days
+late; missed installments wait for the month the line cures and are then paid together per
+loan; what is paid late carries its penalty interest; nothing is paid once the line is
+charged off, and nothing after the as-of date. Prepayments (early.py) are paid on their day.
 """
 
 import numpy as np
@@ -11,6 +12,10 @@ import numpy as np
 from . import codes as c
 from .book import Book
 from .calendar import Calendar
+from .early import SETTLEMENT_TYPED_SHARE, EarlyRepayment, accrued, penalty_rates
+
+# repayment_type of each payment: installment, settlement, prepayment, or none stated
+INSTALLMENT, SETTLEMENT, PREPAYMENT, UNTYPED = 0, 1, 2, 3
 
 
 def _next_cure(book: Book, months: int) -> np.ndarray:
@@ -24,8 +29,10 @@ def _next_cure(book: Book, months: int) -> np.ndarray:
     return nxt
 
 
-def build_repayments(loans: dict, inst: dict, book: Book, cal: Calendar, rng) -> dict:
-    """One row per payment: loan index, day number, seconds of day, amount."""
+def build_repayments(loans: dict, early: EarlyRepayment, book: Book, cal: Calendar, rng) -> dict:
+    """One row per payment: loan index, day number, seconds of day, amount, the penalty
+    interest it pays and its type; installments are the schedule in force."""
+    inst = early.in_force
     months = cal.months
     loan = inst["loan"]
     k = inst["k"]
@@ -39,47 +46,80 @@ def build_repayments(loans: dict, inst: dict, book: Book, cal: Calendar, rng) ->
     state = np.full(loan.size, -1, np.int8)
     state[inside] = book.pay_state[cust[inside], slot[inside], due_m[inside]]
 
+    rate = loans["rate"][loan]
+    penalty_rate = penalty_rates(rate)
     payoff = loans["payoff"][loan]
-    at_payoff = inside & (k == payoff) & (state == c.PAY_OK)
+    # a settlement comes after a month paid on time (nothing of the loan is still owing)
+    previous_state = np.full(loan.size, -1, np.int8)
+    before = inside & (k > 1)
+    previous_state[before] = book.pay_state[cust[before], slot[before], due_m[before] - 1]
+    at_payoff = inside & (k == payoff) & (state == c.PAY_OK) & (previous_state == c.PAY_OK)
     honoured = np.zeros(n_loans, bool)
     honoured[loan[at_payoff]] = True
     after_payoff = honoured[loan] & (k > payoff)
-    # An early payoff settles the rest of the schedule in full, interest included: the raw
-    # contract has no field for an interest rebate, so a waived remainder would look like
-    # arrears to the warehouse's allocation (it did: phantom M7+ lines).
-    rest = np.bincount(loan, weights=np.where(after_payoff, total, 0.0), minlength=n_loans)
+    principal_after = np.bincount(
+        loan, weights=np.where(after_payoff, inst["principal"], 0.0), minlength=n_loans
+    )
 
-    parts_loan, parts_day, parts_amount = [], [], []
+    parts_loan, parts_day, parts_amount, parts_penalty, parts_type = [], [], [], [], []
 
-    def emit(mask, day, amount):
+    def emit(mask, day, amount, penalty=None, kind=INSTALLMENT):
         parts_loan.append(loan[mask])
         parts_day.append(day)
         parts_amount.append(amount)
+        parts_penalty.append(np.zeros(day.size) if penalty is None else penalty)
+        parts_type.append(np.full(day.size, kind, np.int8) if np.isscalar(kind) else kind)
 
     # On time (including the current installments of a month that cures).
     ok = ((state == c.PAY_OK) | (state == c.PAY_CURE)) & ~after_payoff
     early_days = np.where(rng.random(loan.size) < 0.55, 0, rng.integers(1, 4, loan.size))
     roll = rng.random(loan.size)
     payoff_row = ok & at_payoff
-    partial = ok & ~payoff_row & (roll < 0.04)
+    # no part left to pay after a settlement or a prepayment that follows the installment
+    prepaid_after = np.zeros(n_loans, np.int64)
+    prepaid_after[early.prepayments["loan"]] = early.prepayments["k"]
+    settles_next = honoured[loan] & (k == payoff - 1)
+    partial = ok & ~payoff_row & ~settles_next & (k != prepaid_after[loan]) & (roll < 0.04)
     over = ok & ~payoff_row & ~partial & (roll > 0.997)
     plain = ok & ~payoff_row & ~partial
     amount = total + np.where(over, np.round(rng.uniform(1, 20, loan.size), 2), 0.0)
     emit(plain, (due - early_days)[plain], amount[plain])
+
+    # A settlement: on its due day the installment and the principal after it; before it, the
+    # principal from it on with the interest accrued since the previous due date. Untyped
+    # ones only where no overpayment came before (it would move the payoff off the amount).
     payoff_day = np.maximum(due - rng.integers(0, 11, loan.size), draw_day + 1)
-    emit(payoff_row, payoff_day[payoff_row], np.round(total + rest[loan], 2)[payoff_row])
+    previous_due = cal.same_day_later(draw_day, draw_m, k - 1)
+    owed_from_k = inst["principal"] + principal_after[loan]
+    settlement = np.where(
+        payoff_day == due,
+        total + principal_after[loan],
+        owed_from_k + accrued(owed_from_k, rate, payoff_day - previous_due),
+    )
+    overpaid = np.bincount(loan, weights=over & (k < payoff), minlength=n_loans) > 0
+    typed = (rng.random(loan.size) < SETTLEMENT_TYPED_SHARE) | overpaid[loan]
+    emit(
+        payoff_row,
+        payoff_day[payoff_row],
+        np.round(settlement, 2)[payoff_row],
+        kind=np.where(typed, SETTLEMENT, UNTYPED).astype(np.int8)[payoff_row],
+    )
     first = np.round(total * rng.uniform(0.3, 0.8, loan.size), 2)
     emit(partial, due[partial], first[partial])
+    rest_day = due + rng.integers(3, 26, loan.size)
+    rest_penalty = accrued(total - first, penalty_rate, rest_day - due)
     emit(
         partial,
-        (due + rng.integers(3, 26, loan.size))[partial],
-        np.round(total - first, 2)[partial],
+        rest_day[partial],
+        np.round(total - first + rest_penalty, 2)[partial],
+        rest_penalty[partial],
     )
 
     # Late by 1-29 days.
     late = state == c.PAY_LATE
     late_days = np.minimum(rng.geometric(0.15, loan.size), 29)
-    emit(late, (due + late_days)[late], total[late])
+    late_penalty = accrued(total, penalty_rate, late_days)
+    emit(late, (due + late_days)[late], (total + late_penalty)[late], late_penalty[late])
 
     # Missed: paid when the line cures, one payment per loan and cure day.
     missed = np.nonzero(state == c.PAY_ARREARS)[0]
@@ -88,20 +128,31 @@ def build_repayments(loans: dict, inst: dict, book: Book, cal: Calendar, rng) ->
     missed, cure = missed[paid], cure[paid]
     key = loan[missed].astype(np.int64) * 65_536 + (cure - cal.month_start[0])
     keys, inverse = np.unique(key, return_inverse=True)
+    missed_penalty = accrued(total[missed], penalty_rate[missed], cure - due[missed])
+    cure_penalty = np.round(np.bincount(inverse, weights=missed_penalty), 2)
     parts_loan.append(keys // 65_536)
     parts_day.append(keys % 65_536 + cal.month_start[0])
-    parts_amount.append(np.round(np.bincount(inverse, weights=total[missed]), 2))
+    parts_amount.append(np.round(np.bincount(inverse, weights=total[missed]), 2) + cure_penalty)
+    parts_penalty.append(cure_penalty)
+    parts_type.append(np.full(keys.size, INSTALLMENT, np.int8))
 
-    out_loan = np.concatenate(parts_loan)
-    out_day = np.concatenate(parts_day)
-    out_amount = np.concatenate(parts_amount)
-    keep = (out_day <= cal.as_of) & (out_amount > 0)
-    out_loan, out_day, out_amount = out_loan[keep], out_day[keep], out_amount[keep]
-    order = np.lexsort((out_loan, out_day))
-    secs = rng.integers(7 * 3600, 23 * 3600, order.size)
-    return {
-        "loan": out_loan[order],
-        "day": out_day[order],
-        "secs": secs,
-        "amount": out_amount[order],
+    # Partial prepayments, on their day (before any re-cut installment falls due).
+    pre = early.prepayments
+    parts_loan.append(pre["loan"])
+    parts_day.append(pre["day"])
+    parts_amount.append(pre["amount"])
+    parts_penalty.append(np.zeros(pre["day"].size))
+    parts_type.append(np.full(pre["day"].size, PREPAYMENT, np.int8))
+
+    out = {
+        "loan": np.concatenate(parts_loan),
+        "day": np.concatenate(parts_day),
+        "amount": np.round(np.concatenate(parts_amount), 2),
+        "penalty": np.round(np.concatenate(parts_penalty), 2),
+        "type": np.concatenate(parts_type),
     }
+    keep = (out["day"] <= cal.as_of) & (out["amount"] > 0)
+    order = np.lexsort((out["loan"][keep], out["day"][keep]))
+    out = {key: value[keep][order] for key, value in out.items()}
+    out["secs"] = rng.integers(7 * 3600, 23 * 3600, order.size)
+    return out

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from . import codes as c
 from .calendar import Calendar
+from .early import penalty_rates
 from .people import CHANNELS, INCOME_BANDS, OCCUPATIONS, People
 from .simulate import History
 
@@ -23,6 +24,8 @@ TABLES = (
     "credit_scores",
     "credit_inquiries",
 )
+# repayment_type by repay.py's type number (the last: the extract does not say)
+REPAYMENT_TYPES = ("installment", "settlement", "prepayment", None)
 # Per-chunk number space of ids that are not derived from the customer number.
 CHUNK_ID_SPACE = 10**9
 
@@ -59,9 +62,10 @@ def money(x: np.ndarray) -> pa.Array:
 
 
 def build_tables(
-    people: People, history: History, repayments: dict, cal: Calendar, chunk: int
+    people: People, history: History, repayments: dict, recut_rows: dict, cal: Calendar, chunk: int
 ) -> dict[str, RawTable]:
-    """All eight tables of one chunk; load date = last day of the month the record happened."""
+    """All eight tables of one chunk; load date = last day of the month the record happened
+    (a re-cut's rows: the month of the re-cut)."""
     b = history.book
     base = chunk * CHUNK_ID_SPACE
     cust_ids = ids("C", people.first_number + np.arange(people.size), 8)
@@ -128,25 +132,30 @@ def build_tables(
                 "term_months": pa.array(ln["term"], pa.int32()),
                 "annual_rate": pa.array(ln["rate"], pa.float64()),
                 "repayment_method": labels(c.METHODS, ln["method"]),
+                "penalty_rate": pa.array(penalty_rates(ln["rate"]), pa.float64()),
             }
         ),
         loan_load,
     )
 
-    it = history.installments
-    loan = it["loan"]
-    due = cal.same_day_later(ln["day"][loan], ln["month"][loan], it["k"])
+    it, rc = history.installments, recut_rows
+    loan = np.concatenate([it["loan"], rc["loan"]])
+    k = np.concatenate([it["k"], rc["k"]])
+    recut_day = np.concatenate([np.full(it["k"].size, -1), rc["recut_day"]])
+    due = cal.same_day_later(ln["day"][loan], ln["month"][loan], k)
+    recut_on = pa.array(recut_day.astype(np.int32), pa.date32(), mask=recut_day < 0)
     out["installments"] = RawTable(
         pa.table(
             {
                 "loan_id": loan_ids.take(pa.array(loan)),
-                "installment_no": pa.array(it["k"], pa.int32()),
+                "installment_no": pa.array(k, pa.int32()),
                 "due_date": pa.array(due.astype(np.int32), pa.date32()),
-                "principal_due": money(it["principal"]),
-                "interest_due": money(it["interest"]),
+                "principal_due": money(np.concatenate([it["principal"], rc["principal"]])),
+                "interest_due": money(np.concatenate([it["interest"], rc["interest"]])),
+                "recut_on": recut_on,
             }
         ),
-        loan_load[loan],
+        np.where(recut_day < 0, loan_load[loan], cal.month_end(cal.month_of(recut_day))),
     )
 
     rp = repayments
@@ -157,6 +166,10 @@ def build_tables(
                 "loan_id": loan_ids.take(pa.array(rp["loan"])),
                 "paid_at": timestamps(rp["day"], rp["secs"]),
                 "amount": money(rp["amount"]),
+                "repayment_type": pa.array(
+                    np.array(REPAYMENT_TYPES, object)[rp["type"]].tolist(), pa.string()
+                ),
+                "penalty_paid": money(rp["penalty"]),
             }
         ),
         cal.month_end(cal.month_of(rp["day"])),
