@@ -18,9 +18,14 @@ VAR_SETS = {
     # a lender that writes off at 90 days, calls 60+ DPD bad in the score and early-warning
     # targets, and measures PSI against a later baseline month
     "write_off_at_90": "{charge_off_dpd: 90, risk_bad_dpd: 60, ew_event_dpd: 60, "
-    "risk_psi_baseline_month: '2024-06-01'}",
+    "risk_psi_baseline_month: '2024-06-01', "
+    # exact settlements only, a 360-day year, principal paid before interest
+    "settlement_tolerance_amount: 0, interest_day_basis: 360, "
+    "allocation_order: [fees, penalty_interest, principal, interest]}",
     # one that writes off late, with the longest documented grace period and arrears tolerance
-    "write_off_at_400": "{charge_off_dpd: 400, dpd_grace_days: 30, dpd_tolerance_amount: 10}",
+    "write_off_at_400": "{charge_off_dpd: 400, dpd_grace_days: 30, dpd_tolerance_amount: 10, "
+    # a loose settlement tolerance and the highest penalty rate
+    "settlement_tolerance_amount: 10, penalty_annual_rate: 0.54}",
 }
 
 

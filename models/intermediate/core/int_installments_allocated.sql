@@ -348,8 +348,13 @@ final as (
         cum_due_after,
         principal_due_before,
         paid_amount,
+        {%- if interest_before_principal() %}
         least(paid_amount, interest_due_amount) as interest_paid_amount,
         paid_amount - least(paid_amount, interest_due_amount) as principal_paid_amount,
+        {%- else %}
+        paid_amount - least(paid_amount, principal_due_amount) as interest_paid_amount,
+        least(paid_amount, principal_due_amount) as principal_paid_amount,
+        {%- endif %}
         amount_due - paid_amount as unpaid_amount,
         interest_waived_amount,
         coalesce(penalty_interest_amount, 0) as penalty_interest_amount,

@@ -79,7 +79,9 @@ principal_reached as (
         coalesce(
             reached_principal_due_before + least(
                 greatest(
-                    cum_paid_after - reached_cum_due_before - reached_interest_due_amount, 0
+                    cum_paid_after - reached_cum_due_before
+                    {%- if interest_before_principal() %} - reached_interest_due_amount{% endif %},
+                    0
                 ),
                 reached_principal_due_amount
             ),

@@ -134,13 +134,32 @@ select
 from ordered
 group by ordered.line_id;
 
+-- the schedule in force, near enough for a synthetic day: a re-cut replaces the rows due after
+-- it, and nothing falls due after a settlement (typed, or this generator's untyped payments)
 create temp table schedule as
+with settled as (
+    select loan_id, min(cast(paid_at as date)) as settled_on from repayments
+    where coalesce(repayment_type, 'settlement') = 'settlement' group by loan_id
+),
+recut as (
+    select loan_id, max(recut_on) as recut_on from installments
+    where recut_on is not null group by loan_id
+),
+in_force as (
+    select installments.* from installments
+    left join recut using (loan_id)
+    left join settled using (loan_id)
+    where (installments.recut_on is not distinct from recut.recut_on
+            or installments.due_date <= recut.recut_on)
+        and (settled.settled_on is null or installments.due_date <= settled.settled_on)
+)
 select
     loan_id, installment_no, due_date,
     round(principal_due + interest_due, 2) as amount_due,
     sum(round(principal_due + interest_due, 2)) over (
-        partition by loan_id order by installment_no rows unbounded preceding) as cum_due_after
-from installments
+        partition by loan_id order by due_date, installment_no rows unbounded preceding)
+        as cum_due_after
+from in_force
 where loan_id is not null and principal_due >= 0 and interest_due >= 0;
 
 create temp table paid as
