@@ -406,6 +406,7 @@ def test_a_different_seed_writes_different_data(tmp_path):
         {"dirty_rate": -0.1},
         {"dirty_rate": 0.6},
         {"chunk_size": 0},
+        {"profile": "junk"},
     ],
 )
 def test_bad_arguments_raise_creditline_error(tmp_path, arguments):

@@ -124,6 +124,38 @@ def test_compact_money_uses_wan_and_yi_in_chinese_and_m_b_in_english():
     assert fmt.compact_number(45_600, lang="zh") == "4.6万"
 
 
+def test_a_compact_value_and_its_change_use_the_same_units():
+    # issue 17: "¥1.3亿" beside "+¥3,940,710"
+    assert fmt.signed_change(3_940_710, "money", 0, lang="zh", compact=True) == "+¥394.1万"
+    assert fmt.signed_change(-3_940_710, "money", 0, lang="en", compact=True) == "-¥3.9M"
+    assert fmt.signed_change(400, "money", 0, lang="zh", compact=True) == "+¥400"
+
+
+def test_table_amounts_are_in_wan_and_yi_in_chinese_and_in_full_in_english():
+    assert fmt.amount(3_940_710, lang="zh") == "¥394.07万"
+    assert fmt.amount(129_000_000, lang="zh") == "¥1.29亿"
+    assert fmt.amount(9_999, lang="zh") == "¥9,999"
+    assert fmt.amount(3_940_710, lang="en") == "¥3,940,710"
+    assert fmt.amount(None, lang="zh") == "–"
+    assert Column("x", "common.total", "amount").numeric
+
+
+def test_a_chinese_money_axis_names_one_unit_an_english_one_shortens_each_tick():
+    assert fmt.money_axis_unit(3.5e8, "zh") == (10**8, "亿")
+    assert fmt.money_axis_unit(4.2e7, "zh") == (10**4, "万")
+    assert fmt.money_axis_unit(8_000, "zh") == (1, "")
+    assert fmt.money_axis_unit(3.5e8, "en") is None
+    frame = pl.DataFrame({"m": MONTHS[:3], "v": [0.0, 1.2e8, 3.5e8]})
+    ticks = {}
+    for lang, title in (("en", "Amount"), ("zh", "金额")):
+        svg = str(charts.line_chart(frame, x="m", y="v", title="T", x_title="M", y_title=title,
+                                    y_format="money", lang=lang))  # fmt: skip
+        ticks[lang] = re.findall(r">([^<]+)</text>", svg)
+    assert "Amount (CNY)" in ticks["en"] and "350M" in ticks["en"] and "0M" not in ticks["en"]
+    assert "金额（亿元）" in ticks["zh"] and "3.5" in ticks["zh"]
+    assert not [t for t in ticks["zh"] if re.fullmatch(r"[\d.,]+[kMGB]", t)]
+
+
 def test_percent_rounds_half_away_from_zero_like_a_spreadsheet():
     assert fmt.percent(0.1234) == "12.3%"
     assert fmt.percent(0.1234, 2, lang="zh") == "12.34%"
@@ -413,6 +445,15 @@ def test_ids_are_unique_across_charts_on_one_page(demo_html):
             assert all(i.startswith(prefix + "-") for i in inner)
             inner_ids += inner
         assert inner_ids, "the line chart's clip paths have ids"
+
+
+@pytest.mark.parametrize("kind", sorted(CHART_CASES))
+def test_vega_aria_texts_inside_a_chart_are_dropped(kind):
+    # issue 17: English "X-axis titled ..." and "x: ...; s: ..." on Chinese pages
+    svg = str(CHART_CASES[kind]("zh"))
+    assert re.findall(r'\b(?:role|aria-[a-z]+)="', svg) == ['role="', 'aria-label="']
+    assert not re.search(r"\bs: ", svg)
+    assert HTMLParser(svg).css_first("svg").attributes["aria-label"].endswith("。")
 
 
 def test_finish_svg_prefixes_every_id_and_reference():

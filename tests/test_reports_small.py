@@ -3,18 +3,21 @@
 report` command (mistakes are one line and exit code 2). Apart from test_reports.py so the
 two files' builds run on different xdist workers."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from dbt_support import dbt_ok
 from selectolax.lexbor import LexborHTMLParser
-from test_reports import PAGES, html, table, tile_value
+from test_reports import PAGES, html, row_by_first_cell, table, tile_value
 
 from creditline.reports.build_site import render_reports
+from creditline.reports.formatting import date
 from creditline.reports.messages import translate
 
 
@@ -125,3 +128,95 @@ def test_report_command_without_a_warehouse_fails_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("creditline: warehouse not found")
     assert result.stderr.count("\n") == 1
+
+
+# --- data quality: good news and freshness (issue 17, item 21) ---------------------------
+
+
+def quality_warehouse(db: Path, *, quarantined: int, built_at: str | None) -> Path:
+    """A hand-made warehouse with just what the data-quality page reads: loans delivered up
+    to 30 Jun 2025 (also the data's as-of date), `quarantined` of its rows set aside, and
+    a dbt build recorded at `built_at` (none when None)."""
+    con = duckdb.connect(str(db))
+    for schema in ("staging", "intermediate", "ops"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        "create table staging.stg_row_reconciliation as select 'loans' as table_name, "
+        "10 as raw_rows, 10 - ? as accepted_rows, ? as quarantined_rows, true as is_reconciled",
+        [quarantined, quarantined],
+    )
+    con.execute(
+        "create table staging.stg_quarantined_rows as select 'loans' as table_name, "
+        "'wrong_type' as quarantine_rule, date '2025-06-30' as load_date, ? as raw_record "
+        "from range(?)",
+        ['{"loan_id": "N1", "repayment_method": "equal_installment"}', quarantined],
+    )
+    con.execute("create table staging.base_loans_checked as select date '2025-06-30' as load_date")
+    con.execute("create table intermediate.int_as_of_date as select date '2025-06-30' as as_of_on")
+    if built_at is not None:
+        con.execute(
+            "create table ops.dbt_runs as select 'run-1' as invocation_id, 'build' as command, "
+            "?::timestamp as generated_at, 12.0 as elapsed_seconds, 2 as nodes, "
+            "0 as failed_nodes",
+            [built_at],
+        )
+        # an exposure's no-op is not a problem
+        con.execute(
+            "create table ops.dbt_results as select * from (values "
+            "('run-1', 'model.x', 'model', 'x', 'success', 1.0, 0, 'OK'), "
+            "('run-1', 'exposure.y', 'exposure', 'y', 'no-op', 0.0, 0, 'NO-OP')) "
+            "as t(invocation_id, unique_id, resource_type, node_name, status, "
+            "execution_seconds, failures, message)"
+        )
+    con.close()
+    return db
+
+
+def test_nothing_quarantined_and_no_failed_test_read_as_good_news(tmp_path):
+    db = quality_warehouse(tmp_path / "q.duckdb", quarantined=0, built_at="2026-07-01 10:00")
+    render_reports(db, tmp_path / "site", docs=False)
+    for lang in ("en", "zh"):
+        doc = html(tmp_path / "site", "data_quality", lang)
+        for table_id in ("table-quarantine", "table-quarantine-examples", "table-dbt-problems"):
+            assert doc.css_first(f"#{table_id} .all-clear") is not None, (lang, table_id)
+            assert doc.css_first(f"#{table_id} .not-enough-data") is None, (lang, table_id)
+    # quarantined rows are shown as a table, not as good news
+    db = quality_warehouse(tmp_path / "q2.duckdb", quarantined=2, built_at="2026-07-01 10:00")
+    render_reports(db, tmp_path / "site2", langs=("zh",), docs=False)
+    doc = LexborHTMLParser((tmp_path / "site2" / "data_quality.html").read_text("utf-8"))
+    assert doc.css_first("#table-quarantine .all-clear") is None
+    assert len(table(doc, "table-quarantine-examples")) == 2
+    assert doc.css("#table-quarantine-examples td code")  # a raw record is quoted, as code
+
+
+def test_freshness_is_judged_against_the_last_build_not_the_datas_own_as_of_date(tmp_path):
+    # the extract ends 30 Jun 2025, its own as-of date; the build ran a year later
+    db = quality_warehouse(tmp_path / "q.duckdb", quarantined=0, built_at="2026-07-01 10:00")
+    render_reports(db, tmp_path / "site", docs=False)
+    for lang in ("en", "zh"):
+        doc = html(tmp_path / "site", "data_quality", lang)
+        cells = row_by_first_cell(table(doc, "table-freshness"),
+                                  translate("raw_table.loans", lang))  # fmt: skip
+        assert cells[2] == "366"
+        assert cells[3] == translate("freshness.stale", lang)
+        intro = doc.css_first("#freshness + p").text()
+        built = translate("data_quality.checked_against.build", lang)
+        assert date(dt.date(2026, 7, 1), lang) in intro and built in intro
+        quality = html(tmp_path / "site", "index", lang).css_first('[data-figure="quality"]')
+        assert translate("raw_table.loans", lang) in quality.text()  # listed as behind
+
+
+def test_without_a_recorded_build_freshness_is_judged_against_the_render_date(tmp_path):
+    from creditline.reports import data_quality
+    from creditline.reports.marts import Warehouse, scope_of
+
+    db = quality_warehouse(tmp_path / "q.duckdb", quarantined=0, built_at=None)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        wh = Warehouse(con)
+        data = data_quality.load(wh, scope_of(wh), today=dt.date(2025, 7, 1))
+    finally:
+        con.close()
+    assert (data["checked_on"], data["checked_against"]) == (dt.date(2025, 7, 1), "render")
+    loans = data["freshness"].filter(pl.col("table_name") == "loans").row(0, named=True)
+    assert (loans["days_behind"], loans["status"]) == (1, "fresh")

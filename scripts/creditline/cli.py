@@ -43,6 +43,13 @@ def cli() -> None:
     help="Customers simulated and written at a time (bounds memory).",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(["prime", "standard", "subprime"]),
+    default="standard",
+    show_default=True,
+    help="The book's calibration (docs/calibration.md): bank-like, the demo, high-rate online.",
+)
+@click.option(
     "--append-day",
     "append_day",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -50,7 +57,9 @@ def cli() -> None:
     help="Extend the portfolio already under --out by one day of new records "
     "(load date YYYY-MM-DD, with a few late arrivals) instead of generating.",
 )
-def generate(out, customers, start, months, seed, dirty_rate, chunk_size, append_day) -> None:
+def generate(
+    out, customers, start, months, seed, dirty_rate, chunk_size, profile, append_day
+) -> None:
     """Write a synthetic portfolio in the raw data contract (or append one day to it)."""
     from rich.progress import Progress
 
@@ -77,6 +86,7 @@ def generate(out, customers, start, months, seed, dirty_rate, chunk_size, append
             seed=seed,
             dirty_rate=dirty_rate,
             chunk_size=chunk_size,
+            profile=profile,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     total = sum(counts.values())

@@ -18,6 +18,7 @@ from .synth.calendar import Calendar
 from .synth.dirty import DIRTY_RULES, add_dirty_rows
 from .synth.early import plan_prepayments
 from .synth.people import draw_people
+from .synth.profile import DEFAULT_PROFILE, PROFILES
 from .synth.repay import build_repayments
 from .synth.simulate import simulate_chunk
 from .synth.tables import TABLES, build_tables, write_partitions
@@ -27,7 +28,7 @@ __all__ = ["DIRTY_RULES", "TABLES", "generate_portfolio"]
 _START = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def _check_arguments(customers, start, months, dirty_rate, chunk_size) -> None:
+def _check_arguments(customers, start, months, dirty_rate, chunk_size, profile) -> None:
     if not isinstance(customers, int) or customers < 1:
         raise CreditlineError(f"customers must be a whole number >= 1, got {customers!r}")
     if not isinstance(months, int) or not 1 <= months <= 120:
@@ -39,6 +40,8 @@ def _check_arguments(customers, start, months, dirty_rate, chunk_size) -> None:
         raise CreditlineError(f"dirty_rate must be between 0 and 0.5, got {dirty_rate!r}")
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise CreditlineError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    if profile not in PROFILES:
+        raise CreditlineError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
 
 
 def _prepare(out_dir: Path) -> None:
@@ -63,10 +66,12 @@ def generate_portfolio(
     seed: int = 42,
     dirty_rate: float = 0.0,
     chunk_size: int = 50_000,
+    profile: str = DEFAULT_PROFILE,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Writes the raw contract under out_dir; returns rows written per table."""
-    _check_arguments(customers, start, months, dirty_rate, chunk_size)
+    """Writes the raw contract under out_dir; returns rows written per table. `profile`
+    picks the book's calibration (synth/profile.py, docs/calibration.md)."""
+    _check_arguments(customers, start, months, dirty_rate, chunk_size, profile)
     out_dir = Path(out_dir)
     _prepare(out_dir)
     cal = Calendar.build(start, months)
@@ -86,7 +91,7 @@ def generate_portfolio(
         size = min(chunk_size, customers - first)
         rng = np.random.default_rng([seed, chunk])
         people = draw_people(size, first + 1, cal, rng)
-        history = simulate_chunk(people, cal, rng, tick)
+        history = simulate_chunk(people, cal, rng, tick, PROFILES[profile])
         early = plan_prepayments(history.loans, history.installments, history.book, cal, rng)
         repayments = build_repayments(history.loans, early, history.book, cal, rng)
         tables = build_tables(people, history, repayments, early.recut_rows, cal, chunk)

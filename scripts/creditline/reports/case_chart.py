@@ -113,10 +113,13 @@ def case_timeline_chart(
         scale=alt.Scale(domain=[months[0], months[-1]]) if months else alt.Undefined,
     )
 
+    money_axis, money_title = charts.money_axis(
+        [m["y"] for m in money_rows], t("case_studies.chart.money"), lang
+    )
     money_base = alt.Chart(alt.Data(values=money_rows))
     money_lines = money_base.mark_line(interpolate="step-after", strokeWidth=2, clip=True).encode(
         x=x,
-        y=alt.Y("y:Q", title=t("case_studies.chart.money"), axis=alt.Axis(format=",.0f")),
+        y=alt.Y("y:Q", title=money_title, axis=money_axis),
         color=alt.Color(
             "s:N",
             scale=alt.Scale(domain=series, range=colors),

@@ -7,11 +7,12 @@ how it usually ends.
 reads `cases.mart_case_archetypes`, `cases.mart_case_candidates` (chosen rows),
 `cases.mart_case_timelines` and the customer and line dimensions once, through DuckDB's Arrow
 interface into Polars; `context(lang)` adds the language-bound pieces. Customers appear under
-a pseudonym derived from the hash of their id and that short hash (`customer_key`); the raw
-customer id is never selected. Every figure is a mart column: this module formats only.
+a pseudonym derived from the hash of their id and that short hash (`customer_key`), in the
+articles' style ("张先生（化名）"), one surname per customer on the page; the raw customer id
+is never selected. Every figure is a mart column: this module formats only.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,15 @@ ARCHETYPES = (
     "paused_then_restored",
 )
 SURNAME_COUNT = 16
+# The data holds no gender: the title is drawn from the hash like the surname (the page says so).
+HONORIFICS = ("mr", "ms")
 DEFINITIONS = ["case_fit_score", "case_candidate_share", "case_restored_rate"]
+# What an archetype's rule itself requires (models/intermediate/cases/int_case_*.sql): a tile
+# of it would read 100% whatever the data, so the page leaves it out.
+RESTORED_BY_RULE = frozenset(
+    {"overdue_closed_recovered", "reopened_then_reclosed", "paused_then_restored"}
+)
+CLOSED_AGAIN_BY_RULE = frozenset({"reopened_then_reclosed"})
 
 _ARCHETYPES_SQL = "select * from cases.mart_case_archetypes"
 # The chosen customer of each archetype with profile and line: never the customer id.
@@ -60,14 +69,37 @@ order by timelines.archetype, lines.opened_on, timelines.line_id, timelines.mont
 
 
 def pseudonym_index(customer_key: str) -> int:
-    """Which catalogue surname a customer gets: a stable function of the hashed id."""
+    """Which catalogue surname a customer prefers: a stable function of the hashed id."""
     return int(customer_key, 16) % SURNAME_COUNT
 
 
-def pseudonym(customer_key: str, lang: str) -> str:
-    """'Customer Zhang' / '张客户': the same for the same customer in every build."""
-    surname = translate(f"case_studies.surname.{pseudonym_index(customer_key)}", lang)
-    return translate("case_studies.pseudonym", lang, surname=surname)
+def honorific(customer_key: str) -> str:
+    """Mr or Ms, from other digits of the same hash."""
+    return HONORIFICS[int(customer_key, 16) // SURNAME_COUNT % len(HONORIFICS)]
+
+
+def pseudonym(customer_key: str, lang: str, surname_index: int | None = None) -> str:
+    """'Mr Zhang' / '张先生': the same for the same customer in every build; `surname_index`
+    overrides the preferred surname (see `surnames_on_page`)."""
+    index = pseudonym_index(customer_key) if surname_index is None else surname_index
+    surname = translate(f"case_studies.surname.{index}", lang)
+    return translate(f"case_studies.pseudonym.{honorific(customer_key)}", lang, surname=surname)
+
+
+def surnames_on_page(customer_keys: Sequence[str]) -> dict[str, int]:
+    """Each customer's surname index on one page, in order of appearance: the preferred one,
+    or the next one no earlier customer has, so one name never stands for two customers."""
+    taken: set[int] = set()
+    surnames: dict[str, int] = {}
+    for key in dict.fromkeys(customer_keys):
+        if len(taken) == SURNAME_COUNT:
+            raise ValueError(f"more than {SURNAME_COUNT} customers on one page")
+        index = pseudonym_index(key)
+        while index in taken:
+            index = (index + 1) % SURNAME_COUNT
+        taken.add(index)
+        surnames[key] = index
+    return surnames
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -108,7 +140,7 @@ EVENT_COLUMNS = [
     Column("month_start_on", "case_studies.column.month", "month"),
     Column("line", "case_studies.column.line"),
     Column("events", "case_studies.column.events"),
-    Column("limit_amount", "case_studies.column.limit", "money"),
+    Column("limit_amount", "case_studies.column.limit", "amount"),
     Column("score", "case_studies.column.score", "integer"),
 ]
 
@@ -150,6 +182,7 @@ def _case(
     chosen: Mapping[str, Any] | None,
     timeline: pl.DataFrame,
     lang: str,
+    surname_index: int | None = None,
 ) -> dict[str, Any]:
     t = lambda key, **kw: translate(key, lang, **kw)  # noqa: E731
     case: dict[str, Any] = {
@@ -158,13 +191,15 @@ def _case(
         "label": t(f"case_studies.archetype.{archetype}"),
         "rule": t(f"case_studies.rule.{archetype}"),
         "summary": summary,
+        "show_restored_rate": archetype not in RESTORED_BY_RULE,
+        "show_closed_again_rate": archetype not in CLOSED_AGAIN_BY_RULE,
         "customer": None,
     }
     if summary is not None:
         case["population"] = t(f"case_studies.population.{summary['population_code']}")
     if chosen is None or timeline.is_empty():
         return case
-    name = pseudonym(chosen["customer_key"], lang)
+    name = pseudonym(chosen["customer_key"], lang, surname_index)
     facts = {
         **chosen,
         "name": name,
@@ -190,8 +225,8 @@ def _case(
         "key": chosen["customer_key"],
         "profile": t(
             "case_studies.profile",
-            occupation=t(f"case_studies.occupation.{chosen['occupation']}"),
-            city_tier=chosen["city_tier"],
+            occupation=t(f"occupation.{chosen['occupation']}"),
+            city_tier=t(f"case_studies.city_tier.{chosen['city_tier']}"),
             income=t(f"case_studies.income.{chosen['income_band']}"),
         ),
         "fit_score": chosen["fit_score"],
@@ -200,7 +235,7 @@ def _case(
             timeline,
             events,
             line_labels=labels,
-            title=f"{case['label']}: {name}",
+            title=f"{case['label']}{t('format.colon')}{name}",
             lang=lang,
             chart_id=f"chart-{case['anchor']}",
         ),
@@ -221,6 +256,7 @@ def context_from(data: Mapping[str, pl.DataFrame], lang: str) -> dict[str, Any]:
 
     summaries = by_archetype(data["archetypes"])
     chosen = by_archetype(data["chosen"])
+    surnames = surnames_on_page([chosen[a]["customer_key"] for a in ARCHETYPES if a in chosen])
     timelines = data["timelines"]
     cases = []
     for archetype in ARCHETYPES:
@@ -229,9 +265,9 @@ def context_from(data: Mapping[str, pl.DataFrame], lang: str) -> dict[str, Any]:
             if not timelines.is_empty()
             else timelines
         )
-        cases.append(
-            _case(archetype, summaries.get(archetype), chosen.get(archetype), timeline, lang)
-        )
+        pick = chosen.get(archetype)
+        surname = surnames[pick["customer_key"]] if pick else None
+        cases.append(_case(archetype, summaries.get(archetype), pick, timeline, lang, surname))
     return {"cases": cases, "event_columns": EVENT_COLUMNS, "definition_names": DEFINITIONS}
 
 

@@ -4,7 +4,11 @@ vl-convert, ready to inline in a page. No JavaScript is needed to see them.
 Every helper returns `Markup` (an `<svg>` string) with `role="img"`, a `<title>`, an
 `aria-label` text alternative (generated from the data unless `alt_text=` is given), and
 every SVG id prefixed with the chart's id so two charts on one page never share an id.
-The SVG is checked to hold no http(s) reference.
+The SVG is checked to hold no http(s) reference. Vega's own ARIA texts inside the chart
+(English, with field names such as "s:") are dropped: under role="img" they are never read,
+and the chart's text alternative is ours, in the page's language.
+A y axis of yuan (`y_format="money"`) shortens each tick in English ("350M") and names one
+unit for the whole axis in Chinese (万元 / 亿元, `formatting.money_axis_unit`).
 
 Colours are defined once, in the colour sequences below, and given by position to the
 categories the reports read from the warehouse's reference seeds (`palette_of`). They stay
@@ -28,7 +32,12 @@ import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup, escape
 
-from creditline.reports.formatting import format_value, is_missing
+from creditline.reports.formatting import (
+    compact_units,
+    format_value,
+    is_missing,
+    money_axis_unit,
+)
 from creditline.reports.marts import Category
 from creditline.reports.messages import translate
 from creditline.reports.tables import rows_of
@@ -200,6 +209,9 @@ def render_svg(spec: dict[str, Any], lang: str) -> str:
 
 _NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="http://www\.w3\.org/[^"]*"')
 _IDS = re.compile(r'\bid="([^"]+)"')
+# Vega's ARIA roles and texts on the marks and guides: always English ("X-axis titled ...",
+# "x: ...; y: ...; s: ..."), and hidden anyway under the chart's role="img".
+_VEGA_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
 def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -> Markup:
@@ -211,7 +223,7 @@ def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -
     HTML needs no namespace declarations; dropping them leaves the markup without any
     http(s) string, which the last check enforces.
     """
-    svg = _NAMESPACES.sub("", svg)
+    svg = _VEGA_ARIA.sub("", _NAMESPACES.sub("", svg))
     ids = list(dict.fromkeys(_IDS.findall(svg)))
     # Longest first, so that "clip1" never rewrites part of "clip12".
     for n, old in sorted(enumerate(ids), key=lambda item: len(item[1]), reverse=True):
@@ -313,6 +325,33 @@ def _x_encoding(kind: str, title: str, lang: str, values: Sequence[object]) -> a
     return alt.X("x:O", title=title, sort=None, axis=alt.Axis(labelAngle=0))
 
 
+def money_axis(values: Sequence[object], title: str, lang: str) -> tuple[alt.Axis, str]:
+    """A y axis of yuan and its title, from the values it must reach: "Amount (CNY)" with
+    ticks "350M" in English; "金额（亿元）" with ticks "3.5" in Chinese, one unit for the
+    whole axis as Chinese analysts read amounts."""
+    largest = max((abs(float(v)) for v in values if not is_missing(v)), default=0.0)
+    unit = money_axis_unit(largest, lang)
+    if unit is None:  # each tick in the unit that fits it, as the KPI tiles write amounts
+        label, suffix = "format(datum.value, ',')", ""
+        for threshold, tick_suffix in reversed(compact_units(lang)):
+            label = (
+                f"abs(datum.value) >= {threshold} ? "
+                f"format(datum.value / {threshold}, ',.2~f') + '{tick_suffix}' : {label}"
+            )
+    else:
+        divisor, suffix = unit
+        label = f"format(datum.value / {divisor}, ',.2~f')"
+    axis = alt.Axis(labelExpr=label)
+    return axis, translate("format.money_axis_title", lang, title=title, unit=suffix)
+
+
+def _y_axis(y_format: str, values: Sequence[object], title: str, lang: str):
+    """The y axis and its title: a d3 format, or "money" (see `money_axis`)."""
+    if y_format == "money":
+        return money_axis(values, title, lang)
+    return alt.Axis(format=y_format), title
+
+
 def _format_x(value: object, kind: str, lang: str) -> str:
     if kind == "month":
         return format_value(value, "month", lang)
@@ -386,8 +425,9 @@ def line_chart(
 ) -> Markup:
     """Lines of `y` by `x`, one per value of `series`, optionally with a band between the
     two `band` columns (a confidence interval). `x` may hold dates (a month axis), numbers
-    or labels. `y_format` is a d3 format (".1%" for rates, ",d" for counts)."""
+    or labels. `y_format` is a d3 format (".1%" for rates, ",d" for counts) or "money"."""
     rows = _prepare(data, x, y, series, band or ())
+    y_axis, y_title = _y_axis(y_format, [r[y] for r in rows], y_title, lang)
     codes = [str(r[series]) if series else y_title for r in rows]
     styles, label = _series(codes, palette, lang)
     kind = _x_kind([r[x] for r in rows])
@@ -406,9 +446,7 @@ def line_chart(
     line_colors = [line_color(c) for c in styles.colors]
     color_scale = alt.Scale(domain=styles.labels, range=line_colors)
     color = alt.Color("s:N", scale=color_scale, legend=legend, sort=styles.labels)
-    y_enc = alt.Y(
-        "y:Q", title=y_title, axis=alt.Axis(format=y_format), scale=alt.Scale(zero=y_zero)
-    )
+    y_enc = alt.Y("y:Q", title=y_title, axis=y_axis, scale=alt.Scale(zero=y_zero))
     base = alt.Chart(alt.Data(values=values)).encode(x=x_enc)
     line = base.mark_line(
         clip=True,
@@ -507,8 +545,12 @@ def _stacked(
         {"x": x_of(r[x]), "y": _json_value(r[y]), "s": label[c], "o": rank[label[c]]}
         for r, c in zip(rows, codes, strict=True)
     ]
+    stacks: dict[object, float] = {}  # the axis must reach the tallest stack
+    for v in values:
+        stacks[v["x"]] = stacks.get(v["x"], 0.0) + float(v["y"] or 0)
+    y_axis, y_title = _y_axis(y_format, list(stacks.values()), y_title, lang)
     stack = "normalize" if normalize else "zero"
-    y_enc = alt.Y("y:Q", title=y_title, stack=stack, axis=alt.Axis(format=y_format))
+    y_enc = alt.Y("y:Q", title=y_title, stack=stack, axis=y_axis)
     color = alt.Color(
         "s:N",
         scale=alt.Scale(domain=styles.labels, range=styles.colors),

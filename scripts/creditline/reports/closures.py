@@ -17,7 +17,7 @@ import polars as pl
 from creditline.reports import charts
 from creditline.reports.formatting import format_value
 from creditline.reports.marts import PORTFOLIO, Scope, Warehouse, month_end
-from creditline.reports.messages import translator
+from creditline.reports.messages import code_label, translator
 from creditline.reports.site import Page
 from creditline.reports.tables import Column
 
@@ -33,6 +33,11 @@ CLEAN_ROWS = 25  # clean closures of the report month listed
 KM_READ_DAYS = 365  # the survival table reads each curve at this many days
 OUTCOME_SEGMENTS = ("all", "score_band", "closure_reason_category", "product_code", "mob_band",
                     "reopen_reason_category")  # fmt: skip
+# The clean closures listed: the lender's own, never a closure the customer asked for (the
+# mart's is_clean_closure counts both; the monthly share says so on the page).
+LENDER_CLOSURE = "closure_initiated_by is distinct from 'customer'"
+# KM groups named with what they group in the table ("Score band at closure: 600-649").
+KM_GROUP_TYPES_NAMED = ("reason_category", "score_band_at_closure")
 
 
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
@@ -66,13 +71,14 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         "select closed_on, closure_reason_category, product_code, customer_segment, "
         "score_at_closure, score_band_at_closure, months_on_book_at_closure, "
         "utilization_rate_last_month_end, months_since_last_drawdown, closure_initiated_by "
-        "from {rel} where is_clean_closure and closure_month_on = ? "
+        f"from {{rel}} where is_clean_closure and {LENDER_CLOSURE} and closure_month_on = ? "
         "order by score_at_closure desc nulls last, closed_on, closure_episode_id limit ?",
         [month, CLEAN_ROWS],
     )
     clean_count = wh.scalar(
         EPISODES,
-        "select count(*) from {rel} where is_clean_closure and closure_month_on = ?",
+        f"select count(*) from {{rel}} where is_clean_closure and {LENDER_CLOSURE} "
+        "and closure_month_on = ?",
         [month],
     )
     survival = wh.read(
@@ -139,6 +145,21 @@ def reason_label(code: str | None, t, labels: dict[str, str]) -> str:
     return labels.get(code, code)
 
 
+def group_row_label(group_type: str, value: str | None, t, labels: dict[str, str]) -> str:
+    """A group as a table row names it: "Closure reason: Overdue", "All closures"."""
+    text = group_label(group_type, value, t, labels)
+    if group_type in KM_GROUP_TYPES_NAMED and value != "all":
+        return f"{t('closures.group_type.' + group_type)}{t('format.colon')}{text}"
+    return text
+
+
+def _band_start(value: object) -> int | None:
+    """The lower bound of a band such as "12-23" (months on book) or "600-649" (scores), so
+    bands sort by number, not as text; None for anything else."""
+    head = str(value).split("-")[0]
+    return int(head) if head.isdigit() else None
+
+
 def group_label(group_type: str, value: str | None, t, labels: dict[str, str]) -> str:
     if group_type == "all" or value == "all":
         return t("closures.all_closures")
@@ -172,8 +193,8 @@ CLEAN_TREND_COLUMNS = [
 CLEAN_LIST_COLUMNS = [
     Column("closed_on", "closures.closed_on", "date"),
     Column("reason_label", "common.closure_reason"),
-    Column("product_code", "common.product"),
-    Column("customer_segment", "common.segment"),
+    Column("product_label", "common.product"),
+    Column("segment_label", "common.segment"),
     Column("score_at_closure", "closures.score_at_closure", "integer"),
     Column("score_band_at_closure", "common.score_band"),
     Column("months_on_book_at_closure", "common.months_on_book", "integer"),
@@ -298,7 +319,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             x="closure_month_on", y="clean_closure_rate",
             band=("clean_closure_rate_lower", "clean_closure_rate_upper"),
             band_label=t("common.confidence_interval", level="95%"),
-            title=t("closures.clean_trend"), x_title=t("closures.closure_month"),
+            title=t("closures.clean_trend", included=t("closures.customer_requests_included")),
+            x_title=t("closures.closure_month"),
             y_title=t("metric.clean_closure_rate"), y_format=".0%", lang=lang,
         )  # fmt: skip
     survival: pl.DataFrame = data["survival"]
@@ -382,13 +404,17 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
     labels = data["reference"].reason_labels(lang)
     clean_list = _with_labels(data["clean_list"], "closure_reason_category", "reason_label",
                               lambda v: reason_label(v, t, labels))  # fmt: skip
+    clean_list = _with_labels(clean_list, "product_code", "product_label",
+                              lambda v: code_label(t, "product.", v))  # fmt: skip
+    clean_list = _with_labels(clean_list, "customer_segment", "segment_label",
+                              lambda v: code_label(t, "occupation.", v))  # fmt: skip
     summary = data["survival_summary"]
     if not summary.is_empty():
         summary = summary.with_columns(
             pl.Series(
                 "group_label",
                 [
-                    group_label(g, v, t, labels)
+                    group_row_label(g, v, t, labels)
                     for g, v in summary.select("group_type", "group_value").rows()
                 ],
                 dtype=pl.String,
@@ -421,11 +447,13 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
                 return t("closures.all_reopenings")
             if kind in ("closure_reason_category", "reopen_reason_category"):
                 text = reason_label(value, t, labels)
+            elif kind == "product_code":
+                text = code_label(t, "product.", value)
             elif value == "unscored":
                 text = t("closures.unscored")
             else:
                 text = str(value)
-            return f"{t('closures.segment.' + kind)}: {text}"
+            return f"{t('closures.segment.' + kind)}{t('format.colon')}{text}"
 
         labelled = outcomes.with_columns(
             pl.Series("segment_label", [seg_label(r) for r in outcomes.iter_rows(named=True)],
@@ -436,7 +464,8 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
         order = {s: i for i, s in enumerate(OUTCOME_SEGMENTS)}
         labelled = labelled.sort(
             pl.col("segment_type").replace_strict(order, default=len(order)),
-            "segment_value", pl.col("cohort") != "reopened",
+            pl.col("segment_value").map_elements(_band_start, return_dtype=pl.Int64),
+            "segment_value", pl.col("cohort") != "reopened", nulls_last=True,
         )  # fmt: skip
         outcome_all = labelled.filter(pl.col("segment_type") == "all")
         outcome_segments = labelled.filter(pl.col("segment_type") != "all")

@@ -5,6 +5,10 @@ The catalog (column types, row counts) is read from the published warehouse thro
 temporary profile that attaches it read-only, so generating the docs never writes to the
 warehouse and never needs its write lock; dbt's artefacts go to a temporary target path.
 `start()` launches dbt in the background, so the docs build while the pages render.
+Anonymous usage stats are off for this run: with them on, dbt's page loads a tracker script
+from a CDN (a protocol-relative `//…/sp.js`), which opened from disk is a request outside the
+site and served over HTTP would leave the network. The overview page is the project's own
+(`models/overview.md`), pointing back to the reports.
 """
 
 import os
@@ -57,7 +61,11 @@ def start(db_path: Path) -> DocsJob:
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(work),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
-    env = {**os.environ, "CREDITLINE_DB": str(Path(db_path).resolve())}
+    env = {
+        **os.environ,
+        "CREDITLINE_DB": str(Path(db_path).resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",  # no tracker script in the page
+    }
     env.pop("CREDITLINE_TARGET_PATH", None)
     try:
         process = subprocess.Popen(

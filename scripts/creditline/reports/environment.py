@@ -20,7 +20,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from creditline.reports.formatting import FORMATTERS
-from creditline.reports.messages import translator
+from creditline.reports.messages import translate, translator
 from creditline.reports.tables import Column, csv_data_uri, rows_of
 
 TEMPLATE_PACKAGE = "creditline.reports"
@@ -78,6 +78,7 @@ def environment() -> jinja2.Environment:
     for name, formatter in FORMATTERS.items():
         env.filters[name] = _language_filter(formatter)
     env.globals.update(
+        translate=translate,  # a message in another language: translate(key, "zh")
         rows_of=rows_of,
         as_columns=as_columns,
         format_cell=_format_cell,

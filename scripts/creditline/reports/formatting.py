@@ -6,7 +6,11 @@ Conventions, the same everywhere a report shows a value:
 - Rounding is half away from zero on the shortest decimal form of the value, as Excel shows
   it (0.125 -> "0.13"), not Python's round-half-to-even on the binary float.
 - Money is CNY: "¥1,234,567". With `compact=True` large headline figures shorten to
-  "¥1.2M" (en) or "¥123.5万" / "¥1.2亿" (zh), the units Chinese readers use.
+  "¥1.2M" (en) or "¥123.5万" / "¥1.2亿" (zh), the units Chinese readers use; a KPI tile's
+  change takes the same style as its value (`signed_change(..., compact=True)`).
+- Amounts in tables (`amount`): in full in English, in 万/亿 with two decimals from 1万 up in
+  Chinese ("¥394.07万"), as Chinese analysts read tables. Chart axes of yuan: see
+  `money_axis_unit`.
 - Months: "Mar 2025" (en), "2025年3月" (zh); the patterns and month names come from the
   message catalogue, the compact units below are locale data (like CLDR's), not vocabulary.
 
@@ -28,6 +32,8 @@ _COMPACT_UNITS: dict[str, tuple[tuple[int, str], ...]] = {
     "en": ((10**9, "B"), (10**6, "M"), (10**3, "K")),
     "zh": ((10**8, "亿"), (10**4, "万")),
 }
+# Languages whose tables write amounts in their compact units (Chinese: 万元, 亿元).
+_TABLE_UNITS = frozenset({"zh"})
 
 
 def is_missing(value: object) -> bool:
@@ -74,16 +80,37 @@ def integer(value: object, lang: str = "en") -> str:
     return number(value, 0, lang)
 
 
+def compact_units(lang: str = "en") -> tuple[tuple[int, str], ...]:
+    """The language's compact units, largest first: ((10**8, "亿"), (10**4, "万"))."""
+    return _COMPACT_UNITS[lang]
+
+
+def compact_unit(magnitude: object, lang: str = "en") -> tuple[int, str]:
+    """The language's largest unit not above `magnitude`: 3.5e8, "zh" -> (10**8, "亿");
+    (1, "") below the smallest unit."""
+    size = abs(_decimal(magnitude))
+    return next(((t, s) for t, s in _COMPACT_UNITS[lang] if size >= t), (1, ""))
+
+
 def compact_number(value: object, decimals: int = 1, lang: str = "en") -> str:
     """A large number shortened with the language's units: 1234567 -> "1.2M" / "123.5万".
     Below the smallest unit it is written in full."""
     if is_missing(value):
         return MISSING
-    magnitude = abs(_decimal(value))
-    for threshold, suffix in _COMPACT_UNITS[lang]:
-        if magnitude >= threshold:
-            return _grouped(_decimal(value) / threshold, decimals) + suffix
-    return _grouped(value, 0)  # type: ignore[arg-type]
+    threshold, suffix = compact_unit(value, lang)
+    if threshold == 1:
+        return _grouped(value, 0)  # type: ignore[arg-type]
+    return _grouped(_decimal(value) / threshold, decimals) + suffix
+
+
+def money_axis_unit(largest: object, lang: str = "en") -> tuple[int, str] | None:
+    """How a chart axis of yuan is labelled: None where each tick shortens itself in the
+    compact units (English: "350M"); else one unit for the whole axis, named in its title,
+    by the largest value (Chinese: (10**8, "亿") for 亿元, (10**4, "万") for 万元, (1, "") for
+    元)."""
+    if lang not in _TABLE_UNITS:
+        return None
+    return compact_unit(0 if is_missing(largest) else largest, lang)
 
 
 def money(value: object, decimals: int = 0, lang: str = "en", compact: bool = False) -> str:
@@ -98,6 +125,14 @@ def money(value: object, decimals: int = 0, lang: str = "en", compact: bool = Fa
     rounds_to_zero = not body.strip("0.,")
     sign = "-" if _decimal(value) < 0 and not rounds_to_zero else ""
     return f"{sign}{CURRENCY_SYMBOL}{body}"
+
+
+def amount(value: object, lang: str = "en") -> str:
+    """An amount of yuan in a table: "¥3,940,710" (en); "¥394.07万", "¥1.29亿", "¥9,999"
+    (zh, in 万/亿 from 1万 up)."""
+    if lang in _TABLE_UNITS and not is_missing(value):
+        return money(value, 2, lang, compact=True)
+    return money(value, 0, lang)
 
 
 def percent(value: object, decimals: int = 1, lang: str = "en") -> str:
@@ -126,12 +161,15 @@ def change_rounds_to_zero(value: object, unit: str = "pp", decimals: int = 1) ->
     return _shown_change(value, unit, decimals) == 0
 
 
-def signed_change(value: object, unit: str = "pp", decimals: int = 1, lang: str = "en") -> str:
+def signed_change(
+    value: object, unit: str = "pp", decimals: int = 1, lang: str = "en", compact: bool = False
+) -> str:
     """A change with its sign, for KPI tiles: 0.012 -> "+1.2 pp".
 
     unit: "pp" (difference of two rates, in percentage points), "bp" (basis points),
     "percent" (relative change: 0.05 -> "+5.0%"), "number", "money". A change that rounds
-    to zero has no sign.
+    to zero has no sign. compact: money in the language's units ("+¥394.1万"), beside a value
+    shown compact.
     """
     if is_missing(value):
         return MISSING
@@ -145,6 +183,8 @@ def signed_change(value: object, unit: str = "pp", decimals: int = 1, lang: str 
     if unit == "percent":
         return f"{sign}{body}%"
     if unit == "money":
+        if compact:
+            body = compact_number(abs(_decimal(value)), decimals or 1, lang)
         return f"{sign}{CURRENCY_SYMBOL}{body}"
     return sign + body
 
@@ -186,10 +226,12 @@ def text(value: object, lang: str = "en") -> str:
 # The formatters by name: Jinja filters of the same name, and table column formats.
 FORMATTERS = {
     "text": text,
+    "code": text,  # identifiers and raw records, quoted as they are (a table marks them <code>)
     "number": number,
     "integer": integer,
     "compact_number": compact_number,
     "money": money,
+    "amount": amount,
     "percent": percent,
     "basis_points": basis_points,
     "signed_change": signed_change,

@@ -12,6 +12,7 @@ from typing import Any
 
 from creditline.reports.formatting import change_rounds_to_zero
 from creditline.reports.marts import PORTFOLIO, Scope, Warehouse
+from creditline.reports.messages import translate
 from creditline.reports.site import Page
 
 SLUG = "index"
@@ -136,6 +137,9 @@ def page(
             "has_watchlist": data["has_watchlist"],
             "reports": reports,
             "quality": quality,
+            "stale_table_labels": [
+                translate(f"raw_table.{name}", lang) for name in quality["stale_tables"]
+            ],
             "docs_href": root + docs_href if docs_href else None,
             "report_month_end": _month_end(scope.report_month),
         }

@@ -46,6 +46,18 @@ def translator(lang: str) -> Translator:
     return t
 
 
+def code_label(t: Translator, prefix: str, code: object) -> str | None:
+    """How a code from the data reads (`t(prefix + code)`: "product.CASH" -> "现金借款额度"),
+    or the code itself when the catalogue has none, so a code added to the data after the
+    catalogue still shows. None stays None."""
+    if code is None:
+        return None
+    try:
+        return t(f"{prefix}{code}")
+    except KeyError:
+        return str(code)
+
+
 def missing_keys() -> dict[str, set[str]]:
     """For each language, the keys some other language has and it lacks (empty when complete)."""
     keys = {lang: set(catalogue(lang)) for lang in LANGS}

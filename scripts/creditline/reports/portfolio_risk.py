@@ -16,7 +16,7 @@ import polars as pl
 from creditline.reports import charts
 from creditline.reports.formatting import format_value
 from creditline.reports.marts import PORTFOLIO, Category, Scope, Warehouse, bucket_column
-from creditline.reports.messages import translator
+from creditline.reports.messages import code_label, translator
 from creditline.reports.site import Page
 from creditline.reports.tables import Column
 
@@ -174,8 +174,8 @@ WATCHLIST_SHOWN = [
     Column("signals", "watchlist.signals"),
     Column("flagged_signals", "watchlist.signals"),
     Column("utilization_rate", "metric.utilization", "percent", {"decimals": 1}),
-    Column("outstanding_principal_amount", "metric.outstanding_balance", "money"),
-    Column("limit_amount", "metric.credit_limit", "money"),
+    Column("outstanding_principal_amount", "metric.outstanding_balance", "amount"),
+    Column("limit_amount", "metric.credit_limit", "amount"),
     Column("dpd_month_end", "watchlist.dpd", "integer"),
     Column("score", "watchlist.score", "integer"),
     Column("watch_rank", "watchlist.rank", "integer"),
@@ -226,7 +226,7 @@ def _month_end(month: dt.date) -> dt.date:
 BUCKET_MIX_COLUMNS = [
     Column("bucket_label", "common.dpd_bucket"),
     Column("line_count", "common.lines", "integer"),
-    Column("balance_amount", "metric.outstanding_balance", "money"),
+    Column("balance_amount", "metric.outstanding_balance", "amount"),
 ]
 BAND_OUTCOME_COLUMNS = [
     Column("score_band", "common.score_band"),
@@ -276,7 +276,7 @@ def roll_state_labels(roll: pl.DataFrame, t) -> pl.DataFrame:
 VINTAGE_TABLE_COLUMNS = [
     Column("origination_month_on", "risk.vintage", "month"),
     Column("loan_count", "risk.loans", "integer"),
-    Column("principal_amount", "risk.principal", "money"),
+    Column("principal_amount", "risk.principal", "amount"),
     Column("months_on_book", "common.months_on_book", "integer"),
     Column("ever_30_plus_principal_rate", "risk.ever_30_rate", "percent", {"decimals": 2}),
     Column("ever_90_plus_principal_rate", "risk.ever_90_rate", "percent", {"decimals": 2}),
@@ -322,7 +322,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         out["exposure_chart"] = charts.line_chart(
             exposure, x="month_start_on", y="value", series="series",
             title=t("risk.exposure_trend"), x_title=month_title,
-            y_title=t("risk.amount_cny"), y_format="~s", lang=lang,
+            y_title=t("risk.amount"), y_format="money", lang=lang,
         )  # fmt: skip
         out["utilization_chart"] = charts.line_chart(
             trend.drop_nulls("utilization_rate"), x="month_start_on", y="utilization_rate",
@@ -363,7 +363,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             mix, x="month_start_on", y="balance_amount", category="dpd_bucket",
             palette=charts.palette_of(buckets, charts.DPD_BUCKET_COLORS),
             title=t("risk.bucket_mix"), x_title=month_title,
-            y_title=t("risk.delinquent_balance"), y_format="~s", lang=lang,
+            y_title=t("risk.delinquent_balance"), y_format="money", lang=lang,
         ) if mix["balance_amount"].sum() > 0 else None  # fmt: skip
     else:
         for key in ("exposure_chart", "utilization_chart", "delinquency_chart", "loss_chart",
@@ -465,7 +465,7 @@ def _tables(data: dict[str, Any], lang: str) -> dict[str, Any]:
     if not ew.is_empty():
         ew = ew.with_columns(
             pl.col("signal_name")
-            .map_elements(lambda s: _label(t, f"signal.{s}", s), return_dtype=pl.String)
+            .map_elements(lambda s: code_label(t, "signal.", s), return_dtype=pl.String)
             .alias("signal_label")
         )
     vintage_table = pl.DataFrame()
@@ -483,11 +483,15 @@ def _tables(data: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def _label(t, key: str, fallback: str) -> str:
-    try:
-        return t(key)
-    except KeyError:
-        return fallback
+def _product_labels(frame: pl.DataFrame, t) -> pl.DataFrame:
+    """The frame with its product codes as the reader sees them ("CASH" -> "现金借款额度")."""
+    if "product_code" not in frame.columns:
+        return frame
+    return frame.with_columns(
+        pl.col("product_code").map_elements(
+            lambda c: code_label(t, "product.", c), return_dtype=pl.String
+        )
+    )
 
 
 def _kpis(data: dict[str, Any]) -> dict[str, Any]:
@@ -527,11 +531,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "outcome_month": data["outcome_month"],
             "ew_month": data["ew_month"],
             "kpi": kpis,
-            "psi_reading_text": _label(
-                t, f"psi_reading.{kpis['psi_reading']}", str(kpis["psi_reading"])
-            )
-            if kpis["psi_reading"]
-            else None,  # fmt: skip
+            "psi_reading_text": code_label(t, "psi_reading.", kpis["psi_reading"]),
             "roll": roll_state_labels(data["roll"], t),
             "roll_columns": ROLL_COLUMNS,
             "bands_outcome": kpis["bands_outcome"],
@@ -541,7 +541,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "early_warning_columns": EARLY_WARNING_COLUMNS,
             "vintage_table_columns": VINTAGE_TABLE_COLUMNS,
             "bucket_mix_columns": BUCKET_MIX_COLUMNS,
-            "watchlist": data["watchlist"],
+            "watchlist": _product_labels(data["watchlist"], t),
             "watchlist_columns": data["watchlist_columns"],
             "watchlist_size": data["watchlist"]["_size"][0]
             if not data["watchlist"].is_empty()

@@ -21,7 +21,16 @@ from creditline.reports.messages import translate
 CSV_URI_PREFIX = "data:text/csv;charset=utf-8,"
 BOM = "\ufeff"
 NUMERIC_FORMATS = frozenset(
-    {"number", "integer", "compact_number", "money", "percent", "basis_points", "signed_change"}
+    {
+        "number",
+        "integer",
+        "compact_number",
+        "money",
+        "amount",
+        "percent",
+        "basis_points",
+        "signed_change",
+    }
 )
 
 

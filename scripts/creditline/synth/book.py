@@ -29,6 +29,8 @@ class Book:
         self.last_raise = np.full(lines, -1, np.int64)
         self.reopen_month = np.full(lines, -1000, np.int64)
         self.arrears_start = np.full(lines, -1, np.int64)
+        self.depth = np.zeros(lines, np.int16)  # months of installments behind
+        self.stayed = np.zeros(lines, np.int16)  # months in arrears paying part, not deeper
         self.charged = np.zeros(lines, bool)
         self.clean = np.zeros(lines, np.int16)  # consecutive clean months
         # per customer

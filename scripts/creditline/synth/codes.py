@@ -54,4 +54,5 @@ OWN_PLATFORM = 5
 # Line status in the simulation.
 NO_LINE, LINE_OPEN, LINE_FROZEN, LINE_CLOSED = range(4)
 # Repayment behaviour of a line in a month.
-PAY_OK, PAY_LATE, PAY_ARREARS, PAY_CURE, PAY_CHARGED_OFF = range(5)
+# PAY_PARTIAL: in arrears, pays this month's due (the oldest arrears, first in, first out)
+PAY_OK, PAY_LATE, PAY_ARREARS, PAY_CURE, PAY_CHARGED_OFF, PAY_PARTIAL = range(6)

@@ -2,9 +2,10 @@
 
 On-time months pay on or a few days before the due date (a few partially, a few with a small
 overpayment, some loans settled early with interest to the day); late months pay 1-29 days
-late; missed installments wait for the month the line cures and are then paid together per
-loan; what is paid late carries its penalty interest; nothing is paid once the line is
-charged off, and nothing after the as-of date. Prepayments (early.py) are paid on their day.
+late; a line in arrears pays some months' due (and stays as far behind), and its missed
+installments wait for the month it cures and are then paid together per loan; what is paid
+late carries its penalty interest; nothing is paid once the line is charged off, and nothing
+after the as-of date. Prepayments (early.py) are paid on their day.
 """
 
 import numpy as np
@@ -27,6 +28,44 @@ def _next_cure(book: Book, months: int) -> np.ndarray:
         later = np.where(state == c.PAY_CHARGED_OFF, -1, nxt[:, :, m + 1])
         nxt[:, :, m] = np.where(state == c.PAY_CURE, book.cure_day[:, :, m], later)
     return nxt
+
+
+def _paid_in_part(loans, loan, due_m, missed, cure, book: Book, cal: Calendar) -> np.ndarray:
+    """For each missed installment (`missed`, in loan and installment order; `cure`: the day
+    its line next cures, -1 none), the month a part-paying month of its line pays it (-1 none):
+    a line paying part pays, on each loan with nothing due that month, the oldest missed
+    installment not yet paid."""
+    n_loans = loans["principal"].size
+    paid_month = np.full(missed.size, -1, np.int64)
+    if missed.size == 0:
+        return paid_month
+    cure_month = np.where(cure >= 0, cal.month_of(cure), np.iinfo(np.int64).max)
+    owner = loan[missed]
+    position = np.searchsorted(owner, np.arange(n_loans))
+    end = np.searchsorted(owner, np.arange(n_loans), side="right")
+    # a loan's installments fall due in consecutive months: nothing is due outside them
+    first_due = np.full(n_loans, np.iinfo(np.int64).max)
+    last_due = np.full(n_loans, -1)
+    np.minimum.at(first_due, loan, due_m)
+    np.maximum.at(last_due, loan, due_m)
+    behind = np.nonzero(end > position)[0]  # the loans with a missed installment
+    cust, slot = loans["cust"][behind], loans["slot"][behind]
+    for m in range(cal.months):
+        parting = book.pay_state[cust, slot, m] == c.PAY_PARTIAL
+        nothing_due = (m < first_due[behind]) | (m > last_due[behind])
+        candidate = behind[parting & nothing_due & (position[behind] < end[behind])]
+        # skip what an earlier cure paid
+        while candidate.size:
+            stale = cure_month[position[candidate]] <= m
+            position[candidate[stale]] += 1
+            candidate = candidate[position[candidate] < end[candidate]]
+            if not stale.any():
+                break
+        row = position[candidate]
+        take = due_m[missed[row]] < m
+        paid_month[row[take]] = m
+        position[candidate[take]] += 1
+    return paid_month
 
 
 def build_repayments(loans: dict, early: EarlyRepayment, book: Book, cal: Calendar, rng) -> dict:
@@ -121,10 +160,28 @@ def build_repayments(loans: dict, early: EarlyRepayment, book: Book, cal: Calend
     late_penalty = accrued(total, penalty_rate, late_days)
     emit(late, (due + late_days)[late], (total + late_penalty)[late], late_penalty[late])
 
-    # Missed: paid when the line cures, one payment per loan and cure day.
+    # In arrears, paying part: this month's due on each loan that has one, and on each loan
+    # in arrears with nothing due this month its oldest missed installment; either way the
+    # payment clears the loan's oldest arrears first (the warehouse's allocation), so the line
+    # stays as far behind as it was.
+    part = state == c.PAY_PARTIAL
+    part_day = np.minimum(due + rng.integers(0, 11, loan.size), cal.as_of)
+    emit(part, part_day[part], total[part])
     missed = np.nonzero(state == c.PAY_ARREARS)[0]
     cure = _next_cure(book, months)[cust[missed], slot[missed], due_m[missed] + 1]
-    paid = cure >= 0
+    caught_up = _paid_in_part(loans, loan, due_m, missed, cure, book, cal)
+    extra = missed[caught_up >= 0]
+    extra_day = cal.month_start[caught_up[caught_up >= 0]] + rng.integers(0, 28, extra.size)
+    extra_penalty = accrued(total[extra], penalty_rate[extra], extra_day - due[extra])
+    emit(
+        np.isin(np.arange(loan.size), extra),
+        extra_day,
+        total[extra] + extra_penalty,
+        extra_penalty,
+    )
+
+    # Missed: paid when the line cures, one payment per loan and cure day.
+    paid = (cure >= 0) & (caught_up < 0)
     missed, cure = missed[paid], cure[paid]
     key = loan[missed].astype(np.int64) * 65_536 + (cure - cal.month_start[0])
     keys, inverse = np.unique(key, return_inverse=True)

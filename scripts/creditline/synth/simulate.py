@@ -1,8 +1,8 @@
 """Month-by-month simulation of one chunk of customers, vectorised over the chunk.
 
 Each month: lines open, each line's repayment behaviour is drawn (on time, late, missed,
-cured, charged off), open lines draw down, customers are scored and shop at other lenders,
-and the risk engine reviews every line at month-end.
+part paid, cured, charged off; profile.py), open lines draw down, customers are scored and
+shop at other lenders, and the risk engine reviews every line at month-end.
 """
 
 from collections.abc import Callable
@@ -15,6 +15,7 @@ from .book import Book, Log, event_log
 from .calendar import Calendar
 from .engine import month_end_review
 from .people import People
+from .profile import DEFAULT_PROFILE, PROFILES, Profile
 from .schedule import EQUAL_PRINCIPAL, expand_schedule
 
 _TERMS = np.array([3, 6, 12])
@@ -32,7 +33,11 @@ class History:
 
 
 def simulate_chunk(
-    people: People, cal: Calendar, rng: np.random.Generator, tick: Callable[[], None]
+    people: People,
+    cal: Calendar,
+    rng: np.random.Generator,
+    tick: Callable[[], None],
+    profile: Profile = PROFILES[DEFAULT_PROFILE],
 ) -> History:
     """Run the whole period for one chunk of customers."""
     months = cal.months
@@ -47,7 +52,7 @@ def simulate_chunk(
     for m in range(months):
         _open_lines(book, people, cal, m, rng, events)
         book.out += book.delta[:, :, m]
-        state = _behaviour(book, people, cal, m, rng)
+        state = _behaviour(book, people, cal, m, rng, profile)
         n_loans = _draw(book, people, cal, m, rng, loans, inst, inquiries, n_loans)
         _score(book, people, m, rng)
         _shop(book, people, cal, m, rng, inquiries)
@@ -127,23 +132,33 @@ class _MonthState:
     charged_now: np.ndarray
 
 
-def _behaviour(book: Book, people: People, cal: Calendar, m: int, rng) -> _MonthState:
-    """Draw each line's repayment behaviour for the installments due this month."""
+def _behaviour(
+    book: Book, people: People, cal: Calendar, m: int, rng, profile: Profile
+) -> _MonthState:
+    """Draw each line's repayment behaviour for the installments due this month.
+
+    A line in arrears each month cures (pays everything: less likely the deeper it is and the
+    longer it has been paying only part), pays this month's due and stays in its bucket, or
+    pays nothing and rolls a month deeper; six months behind it is charged off.
+    """
     n = people.size
     arrears = book.arrears_start >= 0
-    charged_now = arrears & ~book.charged & (m - book.arrears_start >= 6)
+    charged_now = arrears & ~book.charged & (book.depth >= 6)
     book.charged |= charged_now
     owing = arrears & ~book.charged
-    age = m - book.arrears_start
-    p_cure = np.clip(0.42 - 0.12 * people.risk_z, 0.08, 0.7)[:, None]
-    cured = owing & (age >= 1) & (age <= 4) & (rng.random((n, 2)) < p_cure)
+    depth = np.maximum(book.depth, 1)
+    u = rng.random((n, 2))
+    p_cure = profile.cure(people.risk_z[:, None], depth, book.stayed)
+    cured = owing & (u < p_cure)
+    partial = owing & ~cured & (u < p_cure + profile.stays(depth))
 
     opened = book.status != c.NO_LINE
     fresh = opened & ~arrears & book.has_due[:, :, m]
     reopened = (m - book.reopen_month) <= 12
-    p_miss = people.pd_month[:, None] * (1 + 1.5 * np.minimum(book.misses, 4))[:, None]
+    p_miss = profile.miss_scale * people.pd_month[:, None]
+    p_miss = p_miss * (1 + 2.5 * np.minimum(book.misses, 4))[:, None]
     p_miss = np.minimum(p_miss * np.where(reopened, 1.6, 1.0), 0.6)
-    p_late = 0.015 + 1.2 * p_miss
+    p_late = 0.006 + 0.5 * p_miss
     shared = rng.random((n, 2)) < 0.65
     draw = np.where(shared, rng.random(n)[:, None], rng.random((n, 2)))
     missed = fresh & (draw < p_miss)
@@ -152,12 +167,19 @@ def _behaviour(book: Book, people: People, cal: Calendar, m: int, rng) -> _Month
     state = np.full((n, 2), c.PAY_OK, np.int8)
     state[late] = c.PAY_LATE
     state[owing | missed] = c.PAY_ARREARS
+    state[partial] = c.PAY_PARTIAL
     state[cured] = c.PAY_CURE
     state[book.charged] = c.PAY_CHARGED_OFF
     book.pay_state[:, :, m] = state
     cure_day = cal.month_start[m] + (rng.random((n, 2)) * cal.month_len[m]).astype(np.int64)
     book.cure_day[:, :, m] = np.where(cured, cure_day, 0)
 
+    rolled = owing & ~cured & ~partial
+    book.depth = np.where(cured, 0, np.where(missed, 1, book.depth + rolled)).astype(np.int16)
+    book.stayed = np.where(
+        owing & partial, book.stayed + 1, np.where(cured | missed, 0, book.stayed)
+    )
+    book.stayed = book.stayed.astype(np.int16)
     book.arrears_start[cured] = -1
     book.arrears_start[missed] = m
     book.episodes += (missed | late).any(axis=1)
