@@ -37,12 +37,12 @@ _ROLLS = """
     )
     select
         rows.from_bucket,
-        coalesce(sum(line_count) filter (where to_bucket in ('M0', 'no_balance')), 0) / any_value(total)
-            as cure_rate,
-        coalesce(sum(line_count) filter (where to_bucket = rows.from_bucket), 0) / any_value(total)
-            as stay_rate,
-        coalesce(sum(line_count) filter (where to_state_order > from_state_order), 0) / any_value(total)
-            as forward_rate,
+        coalesce(sum(line_count) filter (where to_bucket in ('M0', 'no_balance')), 0)
+            / any_value(total) as cure_rate,
+        coalesce(sum(line_count) filter (where to_bucket = rows.from_bucket), 0)
+            / any_value(total) as stay_rate,
+        coalesce(sum(line_count) filter (where to_state_order > from_state_order), 0)
+            / any_value(total) as forward_rate,
         any_value(total) as line_count
     from rows
     inner join (select from_bucket, line_count as total from totals) using (from_bucket)
