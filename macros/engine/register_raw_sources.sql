@@ -22,7 +22,8 @@
             {%- set missing = [] -%}
             {%- for column in raw_contract(source.name).columns
                 if column.optional and column.name not in present -%}
-                {%- do missing.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+                {%- do missing.append(
+                    'cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
             {%- endfor -%}
             {%- do run_query('create or replace view lender.' ~ source.name
                 ~ ' as select *' ~ (', ' ~ missing | join(', ') if missing else '')
