@@ -36,6 +36,15 @@ installments as (
     select * from {{ ref('stg_installments') }}
 ),
 
+loan_terms as (
+    select * from {{ ref('stg_loans') }}
+),
+
+-- the schedule as re-cuts left it, with the prepayment rows: a prepayment is paid money the
+-- raw schedule does not ask for, so against the raw rows a loan behind on its re-cut rows
+-- could look paid up (docs: early_repayment)
+{{ schedule_in_force_ctes('installments', 'loan_terms', as_of_date()) }},
+
 repayments as (
     select * from {{ ref('stg_repayments') }}
 ),
@@ -70,16 +79,17 @@ paid_totals as (
     group by loan_id
 ),
 
--- every version of a re-cut schedule, and the installments a settlement replaced, count
--- here: a loan can be selected needlessly (recomputed, same result), never missed
+-- the installments a settlement replaced still count here: a settled loan can be selected
+-- needlessly (recomputed, same result), never missed
 schedule_running as (
     select
         loan_id,
         due_on,
         sum(principal_due_amount + interest_due_amount) over (
-            partition by loan_id order by due_on, installment_no rows unbounded preceding
+            partition by loan_id
+            order by due_on, schedule_row_type, installment_no rows unbounded preceding
         ) as cum_due_after
-    from installments
+    from schedule_in_force
 ),
 
 unpaid_past_due as (
