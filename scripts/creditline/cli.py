@@ -305,6 +305,39 @@ def daily(run_date, full_refresh, no_reports) -> None:
     sys.exit(result.exit_code)
 
 
+@cli.command()
+@click.option(
+    "--raw",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Raw data root to check (default: CREDITLINE_RAW or data/raw).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def check(raw, as_json) -> None:
+    """Check a raw extract without touching the warehouse: rows read, rows staging would
+    quarantine (by rule, with examples), optional columns, date ranges, load dates and the
+    features it enables. Exit 0 it builds, 1 it would not (the first problem on stderr),
+    2 a mistake in the command (see docs/check.md)."""
+    import json
+
+    from rich.console import Console
+
+    from creditline.check import ExtractBlocked, check_extract, render_text
+
+    raw = (raw or raw_root()).resolve()
+    if not raw.is_dir():
+        raise CreditlineError(f"raw data root not found: {raw}")
+    console = Console(stderr=True)
+    try:
+        with console.status("Checking") as status:
+            report = check_extract(raw, status=lambda step: status.update(step))
+    except ExtractBlocked as exc:
+        if as_json:
+            click.echo(json.dumps({"raw_root": str(raw), "builds": False, "problem": str(exc)}))
+        raise
+    click.echo(json.dumps(report, indent=2) if as_json else render_text(report))
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
