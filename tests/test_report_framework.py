@@ -553,7 +553,7 @@ def decode_csv_uri(uri: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_csv_download_decodes_back_to_the_table(demo_html, lang):
-    link = HTMLParser(demo_html[lang]).css_first("a.csv-download")
+    link = HTMLParser(demo_html[lang]).css_first(".data-table a.csv-download")
     assert link.attributes["download"] == "closures_by_score_band.csv"
     rows = decode_csv_uri(link.attributes["href"])
     assert rows[0] == [translate(c.label, lang) for c in BAND_COLUMNS]

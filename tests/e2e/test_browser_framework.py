@@ -77,7 +77,7 @@ def test_csv_download_holds_the_table_with_a_bom(browser_page, demo_site, tmp_pa
     browser_page.open(demo_site / "zh" / "framework_demo.html")
     page = browser_page.page
     with page.expect_download() as info:
-        page.locator("a.csv-download").first.click()
+        page.locator(".data-table a.csv-download").click()
     download = info.value
     assert download.suggested_filename == "closures_by_score_band.csv"
     raw = tmp_path / "table.csv"

@@ -1,21 +1,30 @@
 """Chart helpers: Vega-Lite specs built with altair, rendered offline to static SVG by
 vl-convert, ready to inline in a page. No JavaScript is needed to see them.
 
-Every helper returns `Markup` (an `<svg>` string) with `role="img"`, a `<title>`, an
-`aria-label` text alternative (generated from the data unless `alt_text=` is given), and
-every SVG id prefixed with the chart's id so two charts on one page never share an id.
+Every helper returns a `Chart`: the SVG (inlined by `{{ chart }}`) with `role="img"`, a
+`<title>`, an `aria-label` text alternative (generated from the data unless `alt_text=` is
+given), every SVG id prefixed with the chart's id so two charts on one page never share an id,
+and a `<title>` tooltip on every point and bar (no JavaScript needed); and the numbers it
+plots as a table (one row per x, one column per series), which the page shows under the chart
+with a CSV download.
 The SVG is checked to hold no http(s) reference. Vega's own ARIA texts inside the chart
 (English, with field names such as "s:") are dropped: under role="img" they are never read,
 and the chart's text alternative is ours, in the page's language.
+Labels are laid out for the plot's width before the reader's font is known (`text_width`, a
+generous estimate): month axes label only as many months as fit, legends wrap into columns
+no wider than the plot.
 A y axis of yuan (`y_format="money"`) shortens each tick in English ("350M") and names one
 unit for the whole axis in Chinese (万元 / 亿元, `formatting.money_axis_unit`).
 
 Colours are defined once, in the colour sequences below, and given by position to the
-categories the reports read from the warehouse's reference seeds (`palette_of`). They stay
+categories the reports read from the warehouse's reference seeds (`palette_of`); a category
+keeps its colour, dash and shape on every chart that uses the same palette. They stay
 readable in greyscale: lines vary dash pattern and point shape as well as hue; stacked
 areas and bars use colours whose lightness alternates (DPD buckets darken with severity)
 and are separated by white edges.
 `heat_table` returns an HTML table, not SVG: the numbers stay text and copyable.
+`small_multiples` gives each series a panel with its own y axis, for series of very different
+size.
 """
 
 import colorsys
@@ -23,6 +32,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,7 +50,7 @@ from creditline.reports.formatting import (
 )
 from creditline.reports.marts import Category
 from creditline.reports.messages import translate
-from creditline.reports.tables import rows_of
+from creditline.reports.tables import Column, rows_of
 
 # The same stack as style.css: Latin faces first, then CJK faces so Chinese renders on
 # Linux (Noto Sans CJK), macOS (PingFang) and Windows (Microsoft YaHei).
@@ -57,11 +67,11 @@ HEIGHT = 240
 # apart in greyscale print. The first series is solid with circles.
 DASHES: tuple[tuple[int, ...], ...] = (
     (1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (1, 3), (10, 4), (4, 2, 1, 2), (12, 3, 3, 3),
-    (3, 5), (7, 2, 2, 2, 2, 2),
+    (3, 5), (7, 2, 2, 2, 2, 2), (14, 4),
 )  # fmt: skip
 SHAPES: tuple[str, ...] = (
     "circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right",
-    "triangle-left", "wedge", "stroke",
+    "triangle-left", "wedge", "stroke", "arrow",
 )  # fmt: skip
 
 
@@ -102,11 +112,15 @@ DPD_BUCKET_COLORS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Closure reason categories (seeds/reason_codes.csv, is_closure_reason, category_order):
-# hues in pairs, dark then light.
+# hues in pairs, dark then light. A reason has one colour on every chart, bars and lines
+# alike (issue 17), so each colour works as both: even the light ones keep 3:1 contrast on
+# white (line_color leaves them as they are), and neighbours still alternate in lightness.
 CLOSURE_REASON_COLORS: tuple[str, ...] = (
-    "#b2182b", "#f4a582", "#2166ac", "#92c5de", "#4d4d4d", "#cfcfcf", "#762a83", "#c2a5cf",
-    "#1b7837", "#a6dba0",
+    "#7a0e17", "#ee6a75", "#103c6f", "#5397e6", "#3c3c3c", "#949494", "#5e1d74", "#c376dd",
+    "#0a4523", "#18aa55",
 )  # fmt: skip
+# "All closures" beside the reasons.
+ALL_COLOR = "#000000"
 
 # Any other series (score bands, segments, cohorts): Okabe-Ito, safe for colour blindness.
 SERIES_COLORS: tuple[str, ...] = (
@@ -176,6 +190,9 @@ CONFIG: dict[str, Any] = {
     "font": FONT_STACK,
     "background": "white",
     "view": {"stroke": None},
+    # No generated ARIA texts (English, with field names): a mark's only label is the
+    # `description` we give it, which `finish_svg` turns into its <title> tooltip.
+    "aria": False,
     "axis": {
         "labelFontSize": 11,
         "titleFontSize": 12,
@@ -194,7 +211,10 @@ CONFIG: dict[str, Any] = {
         "labelLimit": 240,
         "symbolStrokeWidth": 2,
     },
+    "header": {"labelFontSize": 11, "labelColor": TEXT_COLOR, "labelFont": FONT_STACK},
 }
+AXIS_FONT = CONFIG["axis"]["labelFontSize"]
+LEGEND_FONT = CONFIG["legend"]["labelFontSize"]
 
 
 def render_svg(spec: dict[str, Any], lang: str) -> str:
@@ -212,6 +232,8 @@ _IDS = re.compile(r'\bid="([^"]+)"')
 # Vega's ARIA roles and texts on the marks and guides: always English ("X-axis titled ...",
 # "x: ...; y: ...; s: ..."), and hidden anyway under the chart's role="img".
 _VEGA_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
+# A mark item Vega labelled with its `description`: <path aria-label="..." .../>.
+_MARK_LABEL = re.compile(r'<(\w+)([^<>]*?)\saria-label="([^"]*)"([^<>]*?)/>')
 
 
 def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -> Markup:
@@ -223,6 +245,8 @@ def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -
     HTML needs no namespace declarations; dropping them leaves the markup without any
     http(s) string, which the last check enforces.
     """
+    # a described mark's text becomes its <title>, the tooltip a browser shows on hover
+    svg = _MARK_LABEL.sub(r"<\1\2\4><title>\3</title></\1>", svg)
     svg = _VEGA_ARIA.sub("", _NAMESPACES.sub("", svg))
     ids = list(dict.fromkeys(_IDS.findall(svg)))
     # Longest first, so that "clip1" never rewrites part of "clip12".
@@ -303,22 +327,93 @@ def _series(codes_seen: Sequence[str], palette: Palette | None, lang: str) -> tu
     return styles, label
 
 
-def _tick_step(n_months: int) -> int:
+@dataclass(frozen=True)
+class Chart:
+    """A chart ready for a page: `markup` (inline SVG, or the HTML table of `heat_table`) and
+    the numbers it shows, `rows` under `columns`, for the table and CSV download beside it
+    (raw values: the CSV keeps full precision). `{{ chart }}` in a template inlines the
+    markup."""
+
+    markup: Markup
+    rows: list[dict[str, Any]]
+    columns: list[Column]
+
+    def __html__(self) -> str:
+        return str(self.markup)
+
+    def __str__(self) -> str:
+        return str(self.markup)
+
+
+# --- layout of labels ------------------------------------------------------------------
+
+MONTH_LABEL_GAP = 12  # px kept free between two month labels
+LEGEND_ENTRY_EXTRA = 30  # px a legend entry needs beside its label: symbol, gap, padding
+
+
+def text_width(text: str, font_size: float = AXIS_FONT) -> float:
+    """A generous estimate of a label's width in px: wide (CJK) characters 1em, capitals
+    0.7em, anything else 0.6em (the faces measured run 0.5-0.65em). Labels are laid out
+    before the reader's font is known; too wide only costs a little space."""
+    ems = sum(
+        1.0 if unicodedata.east_asian_width(c) in "WF" else 0.7 if c.isupper() else 0.6
+        for c in text
+    )
+    return ems * font_size
+
+
+def legend(labels: Sequence[str], width: int) -> alt.Legend:
+    """A legend under the plot, wrapped into as many columns as fit the plot's `width`: it
+    never widens the chart, so no entry is lost off its edge (issue 17)."""
+    widest = max((text_width(label, LEGEND_FONT) for label in labels), default=0.0)
+    columns = int(width // (widest + LEGEND_ENTRY_EXTRA))
+    return alt.Legend(title=None, columns=max(1, min(columns, len(labels))))
+
+
+def _tick_step(n_months: int, width: int = WIDTH, lang: str = "en") -> int:
+    """Months from one labelled month to the next on an axis `width` px wide: 1, 2, 3, 6 or
+    a multiple of 12, the smallest that leaves room for every label (issue 17: 36 month
+    labels overprinted)."""
+    label = text_width(format_value(dt.date(2024, 12, 1), "month", lang)) + MONTH_LABEL_GAP
+    fits = max(1, int(width // label))
     for step in (1, 2, 3, 6, 12):
-        if n_months / step <= 8:
+        if math.ceil(n_months / step) <= fits:
             return step
-    return 12 * math.ceil(n_months / 96)
+    return 12 * math.ceil(n_months / (12 * fits))
 
 
-def _x_encoding(kind: str, title: str, lang: str, values: Sequence[object]) -> alt.X:
+def _is_labelled(month: dt.date, step: int) -> bool:
+    """Whether a month is labelled when every `step`-th one is: on the calendar, as a time
+    axis places its ticks (quarters from January; every other year from an even one)."""
+    if step <= 12:
+        return (month.month - 1) % step == 0
+    return month.month == 1 and month.year % (step // 12) == 0
+
+
+def month_span(values: Sequence[object]) -> int:
+    """How many months the axis covers, first to last."""
+    months = [v.year * 12 + v.month for v in values if isinstance(v, dt.date)]
+    return max(months) - min(months) + 1 if months else 0
+
+
+def month_axis(n_months: int, width: int, lang: str) -> alt.Axis:
+    """A month axis `width` px wide over `n_months`: a label every `_tick_step` months. The
+    end labels sit flush inside the plot (centred, the first would run into the y axis's
+    labels); one that then crowds its neighbour is dropped."""
+    return alt.Axis(
+        format=_month_axis_format(lang),
+        tickCount={"interval": "month", "step": _tick_step(n_months, width, lang)},
+        labelAngle=0,
+        labelOverlap="greedy",
+        labelSeparation=MONTH_LABEL_GAP // 2,
+    )
+
+
+def _x_encoding(
+    kind: str, title: str | None, lang: str, values: Sequence[object], width: int = WIDTH
+) -> alt.X:
     if kind == "month":
-        months = {(v.year, v.month) for v in values if isinstance(v, dt.date)}
-        axis = alt.Axis(
-            format=_month_axis_format(lang),
-            tickCount={"interval": "month", "step": _tick_step(len(months))},
-            labelAngle=0,
-            labelOverlap=True,
-        )
+        axis = month_axis(month_span(values), width, lang)
         return alt.X("x:T", timeUnit="utcyearmonth", title=title, axis=axis)
     if kind == "quantitative":
         return alt.X("x:Q", title=title, axis=alt.Axis(format=",d", labelOverlap=True))
@@ -398,6 +493,109 @@ def _prepare(data: Any, x: str, y: str, series: str | None, extra: Sequence[str]
     return rows
 
 
+# --- the table of a chart --------------------------------------------------------------
+
+
+def _value_format(y_format: str) -> tuple[str, dict[str, Any]]:
+    """How a table writes the values a chart plots with `y_format`: yuan as amounts, rates
+    with one decimal more than the axis, counts as integers."""
+    if y_format == "money":
+        return "amount", {}
+    decimals = re.search(r"\.(\d+)", y_format)
+    places = int(decimals.group(1)) if decimals else 0
+    if y_format.endswith("%"):
+        return "percent", {"decimals": places + 1}
+    if y_format.endswith("d"):
+        return "integer", {}
+    return "number", {"decimals": places}
+
+
+def _x_column(kind: str, title: str, values: Sequence[object]) -> Column:
+    if kind == "month":
+        return Column.titled("x", title, "month")
+    if kind == "quantitative":
+        if all(float(v).is_integer() for v in values if not is_missing(v)):  # type: ignore[arg-type]
+            return Column.titled("x", title, "integer")
+        return Column.titled("x", title, "number", {"decimals": 2})
+    return Column.titled("x", title)
+
+
+def series_table(
+    points: Sequence[dict[str, Any]],
+    x_column: Column,
+    series: Sequence[str],
+    value_format: tuple[str, dict[str, Any]],
+    lang: str,
+    *,
+    band: bool = False,
+    ordered: bool = True,
+) -> tuple[list[dict[str, Any]], list[Column]]:
+    """The plotted points ({"x", "s" series label, "y", "lo", "hi"}) as a table: one row per
+    x (sorted unless `ordered` is false), one column per series in legend order, with its
+    band's bounds beside it."""
+    fmt, options = value_format
+    columns = [x_column]
+    for i, name in enumerate(series):
+        columns.append(Column.titled(f"y{i}", name, fmt, options))
+        if band:
+            columns.append(
+                Column.titled(f"lo{i}", translate("chart.lower", lang, series=name), fmt, options)
+            )
+            columns.append(
+                Column.titled(f"hi{i}", translate("chart.upper", lang, series=name), fmt, options)
+            )
+    blank = dict.fromkeys((c.key for c in columns), None)
+    index = {name: i for i, name in enumerate(series)}
+    by_x: dict[object, dict[str, Any]] = {}
+    for point in points:
+        i = index[point["s"]]
+        row = by_x.setdefault(point["x"], blank | {"x": point["x"]})
+        row[f"y{i}"] = point["y"]
+        if band:
+            row[f"lo{i}"], row[f"hi{i}"] = point["lo"], point["hi"]
+    keys = sorted(by_x, key=_sort_key) if ordered else list(by_x)
+    return [by_x[k] for k in keys], columns
+
+
+def mark_title(x_text: str, series: str, value_text: str, lang: str) -> str:
+    """A mark's tooltip: "Mar 2024 · Overdue: 12"."""
+    return translate("chart.mark_title", lang, x=x_text, series=series, value=value_text)
+
+
+def _points(
+    rows: Sequence[dict[str, Any]],
+    x: str,
+    y: str,
+    labels: Sequence[str],
+    band: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Each plotted row as a point with its series label (raw values)."""
+    return [
+        {"x": r[x], "s": s, "y": r[y], **({"lo": r[band[0]], "hi": r[band[1]]} if band else {})}
+        for r, s in zip(rows, labels, strict=True)
+    ]
+
+
+def _vega_values(
+    points: Sequence[dict[str, Any]], columns: Sequence[Column], lang: str, x_of=None
+) -> list[dict[str, Any]]:
+    """The points as Vega data, each with "d", its tooltip, in the table's formats."""
+    x_column, value_column = columns[0], columns[1]
+    x_of = x_of or _json_value
+    return [
+        {
+            "x": x_of(p["x"]),
+            "y": _json_value(p["y"]),
+            "s": p["s"],
+            "d": mark_title(
+                x_column.format(p["x"], lang), p["s"], value_column.format(p["y"], lang), lang
+            ),
+            **({"lo": _json_value(p["lo"]), "hi": _json_value(p["hi"])} if "lo" in p else {}),
+        }
+        for p in points
+    ]
+
+
 # --- the chart helpers -----------------------------------------------------------------
 
 
@@ -422,66 +620,73 @@ def line_chart(
     height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
-) -> Markup:
+) -> Chart:
     """Lines of `y` by `x`, one per value of `series`, optionally with a band between the
     two `band` columns (a confidence interval). `x` may hold dates (a month axis), numbers
-    or labels. `y_format` is a d3 format (".1%" for rates, ",d" for counts) or "money"."""
+    or labels. `y_format` is a d3 format (".1%" for rates, ",d" for counts) or "money".
+    Every point carries its tooltip; with `points=False` the points are not drawn, yet
+    still there to be hovered."""
     rows = _prepare(data, x, y, series, band or ())
+    value_title = y_title
     y_axis, y_title = _y_axis(y_format, [r[y] for r in rows], y_title, lang)
-    codes = [str(r[series]) if series else y_title for r in rows]
+    codes = [str(r[series]) if series else value_title for r in rows]
     styles, label = _series(codes, palette, lang)
     kind = _x_kind([r[x] for r in rows])
-    values = [
-        {
-            "x": _json_value(r[x]),
-            "y": _json_value(r[y]),
-            "s": label[c],
-            **({"lo": _json_value(r[band[0]]), "hi": _json_value(r[band[1]])} if band else {}),
-        }
-        for r, c in zip(rows, codes, strict=True)
-    ]
-    x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows])
+    plotted = _points(rows, x, y, [label[c] for c in codes], band)
+    table_rows, columns = series_table(
+        plotted,
+        _x_column(kind, x_title, [r[x] for r in rows]),
+        styles.labels,
+        _value_format(y_format),
+        lang,
+        band=band is not None,
+        ordered=kind != "ordinal",
+    )
+    values = _vega_values(plotted, columns, lang)
+    x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], width)
     show_legend = series is not None
-    legend = alt.Legend(title=None) if show_legend else None
+    key = legend(styles.labels, width) if show_legend else None
     line_colors = [line_color(c) for c in styles.colors]
     color_scale = alt.Scale(domain=styles.labels, range=line_colors)
-    color = alt.Color("s:N", scale=color_scale, legend=legend, sort=styles.labels)
+    color = alt.Color("s:N", scale=color_scale, legend=key, sort=styles.labels)
     y_enc = alt.Y("y:Q", title=y_title, axis=y_axis, scale=alt.Scale(zero=y_zero))
     base = alt.Chart(alt.Data(values=values)).encode(x=x_enc)
-    line = base.mark_line(
-        clip=True,
-        interpolate="step-after" if step else "linear",
-        strokeWidth=2,
-        point=alt.OverlayMarkDef(size=36, filled=True) if points else False,
-    ).encode(
+    interpolate = "step-after" if step else "linear"
+    line = base.mark_line(clip=True, interpolate=interpolate, strokeWidth=2).encode(
         y=y_enc,
         color=color,
         strokeDash=alt.StrokeDash(
             "s:N",
             scale=alt.Scale(domain=styles.labels, range=styles.dashes),
-            legend=legend,
-            sort=styles.labels,
-        ),
-        shape=alt.Shape(
-            "s:N",
-            scale=alt.Scale(domain=styles.labels, range=styles.shapes),
-            legend=legend if points else None,
+            legend=key,
             sort=styles.labels,
         ),
     )
-    layers = [line]
+    dots = base.mark_point(
+        filled=True, size=36, clip=True, opacity=1 if points else 0, aria=True
+    ).encode(
+        y=y_enc,
+        # hidden points stay out of the legend, which then shows the lines' dashes
+        color=color if points else alt.Color("s:N", scale=color_scale, legend=None),
+        description="d:N",
+    )
+    if points:
+        dots = dots.encode(
+            shape=alt.Shape(
+                "s:N",
+                scale=alt.Scale(domain=styles.labels, range=styles.shapes),
+                legend=key,
+                sort=styles.labels,
+            )
+        )
+    layers = [line, dots]
     if band:
         # One constant-colour area per series: a colour channel on the band would merge
         # into, or suppress, the line legend.
         for series_label, series_color in zip(styles.labels, line_colors, strict=True):
             area = (
                 base.transform_filter(alt.datum.s == series_label)
-                .mark_area(
-                    opacity=0.18,
-                    clip=True,
-                    color=series_color,
-                    interpolate="step-after" if step else "linear",
-                )
+                .mark_area(opacity=0.18, clip=True, color=series_color, interpolate=interpolate)
                 .encode(y=alt.Y("lo:Q"), y2="hi:Q")
             )
             layers.insert(0, area)
@@ -499,10 +704,10 @@ def line_chart(
         labels=styles.labels if show_legend else [],
         band_label=band_label,
     )
-    return finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id)
+    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
 
 
-def step_chart(data: Any, **kwargs: Any) -> Markup:
+def step_chart(data: Any, **kwargs: Any) -> Chart:
     """A step line (a survival curve: the value holds until the next event), no points."""
     kwargs.setdefault("points", False)
     kwargs.setdefault("y_zero", True)
@@ -527,24 +732,35 @@ def _stacked(
     height: int,
     alt_text: str | None,
     chart_id: str | None,
-) -> Markup:
+) -> Chart:
     rows = _prepare(data, x, y, category)
     codes = [str(r[category]) for r in rows]
     styles, label = _series(codes, palette, lang)
     kind = _x_kind([r[x] for r in rows])
     rank = {lab: i for i, lab in enumerate(styles.labels)}
+    plotted = _points(rows, x, y, [label[c] for c in codes])
+    value_format = _value_format(",d" if normalize else y_format)  # a table holds the counts
+    table_rows, columns = series_table(
+        plotted,
+        _x_column(kind, x_title, [r[x] for r in rows]),
+        styles.labels,
+        value_format,
+        lang,
+        ordered=kind != "ordinal",
+    )
     if mark == "bar" and kind == "month":
-        # One bar per month, labelled under its middle: a band scale of month labels.
+        # One bar per month, labelled under its middle: a band scale of month labels, of
+        # which only as many are shown as fit the width.
         x_of = lambda v: format_value(v, "month", lang)  # noqa: E731
-        order = [x_of(v) for v in sorted({r[x] for r in rows if not is_missing(r[x])})]
-        x_enc = alt.X("x:O", title=x_title, sort=order, axis=alt.Axis(labelAngle=0))
+        months = sorted({r[x] for r in rows if not is_missing(r[x])})
+        step = _tick_step(len(months), width, lang)
+        shown = [x_of(m) for m in months if _is_labelled(m, step)]
+        axis = alt.Axis(labelAngle=0, values=shown)
+        x_enc = alt.X("x:O", title=x_title, sort=[x_of(m) for m in months], axis=axis)
     else:
         x_of = _json_value
-        x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows])
-    values = [
-        {"x": x_of(r[x]), "y": _json_value(r[y]), "s": label[c], "o": rank[label[c]]}
-        for r, c in zip(rows, codes, strict=True)
-    ]
+        x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], width)
+    values = [v | {"o": rank[v["s"]]} for v in _vega_values(plotted, columns, lang, x_of)]
     stacks: dict[object, float] = {}  # the axis must reach the tallest stack
     for v in values:
         stacks[v["x"]] = stacks.get(v["x"], 0.0) + float(v["y"] or 0)
@@ -554,15 +770,23 @@ def _stacked(
     color = alt.Color(
         "s:N",
         scale=alt.Scale(domain=styles.labels, range=styles.colors),
-        legend=alt.Legend(title=None),
+        legend=legend(styles.labels, width),
         sort=styles.labels,
     )
     chart = alt.Chart(alt.Data(values=values))
-    if mark == "area":
-        chart = chart.mark_area(stroke="white", strokeWidth=0.8, interpolate="linear")
+    if mark == "area":  # one shape per series: its tooltip names the series
+        chart = chart.mark_area(stroke="white", strokeWidth=0.8, interpolate="linear", aria=True)
+        described = alt.Description("s:N")
     else:
-        chart = chart.mark_bar(stroke="white", strokeWidth=0.6)
-    chart = chart.encode(x=x_enc, y=y_enc, color=color, order=alt.Order("o:Q", sort="ascending"))
+        chart = chart.mark_bar(stroke="white", strokeWidth=0.6, aria=True)
+        described = alt.Description("d:N")
+    chart = chart.encode(
+        x=x_enc,
+        y=y_enc,
+        color=color,
+        order=alt.Order("o:Q", sort="ascending"),
+        description=described,
+    )
     spec = chart.properties(width=width, height=height).to_dict() | {"config": CONFIG}
     svg = render_svg(spec, lang)
     alt_text = alt_text or _alt_text(
@@ -575,7 +799,7 @@ def _stacked(
         x_kind=kind,
         labels=styles.labels,
     )
-    return finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id)
+    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
 
 
 def stacked_area_chart(
@@ -595,7 +819,7 @@ def stacked_area_chart(
     height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
-) -> Markup:
+) -> Chart:
     """Areas of `y` stacked by `category` over `x` (with `normalize=True`, shares of 100%)."""
     return _stacked(
         "area",
@@ -634,7 +858,7 @@ def stacked_bar_chart(
     height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
-) -> Markup:
+) -> Chart:
     """Bars of `y` stacked by `category` for each `x` (with `normalize=True`, shares)."""
     return _stacked(
         "bar",
@@ -653,6 +877,95 @@ def stacked_bar_chart(
         height=height,
         alt_text=alt_text,
         chart_id=chart_id,
+    )
+
+
+PANEL_AXIS = 60  # px beside each small multiple for its own y axis
+
+
+def small_multiples(
+    data: Any,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    lang: str,
+    palette: Palette | None = None,
+    area: bool = False,
+    y_format: str = ".1%",
+    columns: int = 2,
+    width: int = WIDTH,
+    panel_height: int = 110,
+    alt_text: str | None = None,
+    chart_id: str | None = None,
+) -> Chart:
+    """One panel per value of `series` (in `columns` columns), each with its own y axis from
+    zero to its own largest value: series of very different size (6% and 90% flow rates; the
+    1-30 DPD balance and the 180+ one) each stay legible where one shared axis flattens the
+    small ones (issue 17). `area=True` shades under each line (amounts)."""
+    rows = _prepare(data, x, y, series)
+    codes = [str(r[series]) for r in rows]
+    styles, label = _series(codes, palette, lang)
+    if y_format == "money":
+        # Every panel reads in the axis unit: the one that fits the smallest panel's top.
+        tops: dict[str, float] = {}
+        for r, c in zip(rows, codes, strict=True):
+            tops[c] = max(tops.get(c, 0.0), 0.0 if is_missing(r[y]) else abs(float(r[y])))
+        y_axis, axis_title = money_axis([min(tops.values(), default=0.0)], y_title, lang)
+    else:
+        y_axis, axis_title = _y_axis(y_format, [], y_title, lang)
+    kind = _x_kind([r[x] for r in rows])
+    plotted = _points(rows, x, y, [label[c] for c in codes])
+    table_rows, table_columns = series_table(
+        plotted,
+        _x_column(kind, x_title, [r[x] for r in rows]),
+        styles.labels,
+        _value_format(y_format),
+        lang,
+        ordered=kind != "ordinal",
+    )
+    values = _vega_values(plotted, table_columns, lang)
+    panel_width = width // columns - PANEL_AXIS
+    color = alt.Color(
+        "s:N",
+        scale=alt.Scale(domain=styles.labels, range=[line_color(c) for c in styles.colors]),
+        legend=None,
+    )
+    base = alt.Chart().encode(
+        x=_x_encoding(kind, None, lang, [r[x] for r in rows], panel_width),
+        y=alt.Y("y:Q", title=axis_title, axis=y_axis, scale=alt.Scale(zero=True)),
+        color=color,
+    )
+    layers = [base.mark_area(opacity=0.25, clip=True)] if area else []
+    layers.append(base.mark_line(strokeWidth=2, clip=True))
+    layers.append(  # not drawn: there for their tooltips
+        base.mark_point(filled=True, size=36, opacity=0, clip=True, aria=True).encode(
+            description="d:N"
+        )
+    )
+    chart = (
+        alt.layer(*layers, data=alt.Data(values=values))
+        .properties(width=panel_width, height=panel_height)
+        .facet(facet=alt.Facet("s:N", sort=styles.labels, title=None), columns=columns)
+        .resolve_scale(y="independent")
+    )
+    spec = chart.to_dict() | {"config": CONFIG}
+    svg = render_svg(spec, lang)
+    alt_text = alt_text or _alt_text(
+        "small_multiples",
+        lang=lang,
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        xs=[r[x] for r in rows],
+        x_kind=kind,
+        labels=styles.labels,
+    )
+    return Chart(
+        finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, table_columns
     )
 
 
@@ -687,11 +1000,12 @@ def heat_table(
     column_fmt: str = "text",
     domain: tuple[float, float] | None = None,
     column_order: Sequence[Any] | None = None,
-) -> Markup:
+) -> Chart:
     """A matrix (vintage by months on book, bucket by next bucket) as an HTML table whose
-    cells are shaded by value; the formatted number is printed in every cell. Rows keep the
-    data's order; columns follow `column_order` where given (keys it lacks go last), else
-    their natural order."""
+    cells are shaded by value; the formatted number is printed in every cell, and named in
+    its tooltip. Rows keep the data's order; columns follow `column_order` where given (keys
+    it lacks go last), else their natural order. The Chart's rows are the matrix as it is
+    shown, for its CSV."""
     rows = _prepare(data, row, value, column)
     row_keys = list(dict.fromkeys(r[row] for r in rows))
     col_keys = sorted(dict.fromkeys(r[column] for r in rows), key=_sort_key)
@@ -703,34 +1017,45 @@ def heat_table(
     lo, hi = domain or ((min(numbers), max(numbers)) if numbers else (0.0, 1.0))
     options = fmt_options or {}
     label = translate("chart.heat_alt", lang, value=value_title, row=row_title, column=column_title)
-    head = "".join(
-        f'<th scope="col">{escape(format_value(c, column_fmt, lang))}</th>' for c in col_keys
-    )
+    col_texts = [format_value(c, column_fmt, lang) for c in col_keys]
+    head = "".join(f'<th scope="col">{escape(text)}</th>' for text in col_texts)
     body = []
     for rk in row_keys:
+        row_text = format_value(rk, row_fmt, lang)
         tds = []
-        for ck in col_keys:
+        for ck, col_text in zip(col_keys, col_texts, strict=True):
             v = cells.get((rk, ck))
-            shown = escape(format_value(v, fmt, lang, **options))
+            shown = format_value(v, fmt, lang, **options)
             if is_missing(v):
-                tds.append(f'<td class="heat-missing">{shown}</td>')
+                tds.append(f'<td class="heat-missing">{escape(shown)}</td>')
                 continue
             share = 0.5 if hi == lo else (float(v) - lo) / (hi - lo)
             bg = heat_color(share)
             fg = "#ffffff" if relative_luminance(bg) < 0.3 else TEXT_COLOR
+            tip = translate(
+                "chart.cell_title", lang, row=row_text, column_title=column_title,
+                column=col_text, value=shown,
+            )  # fmt: skip
             tds.append(
-                f'<td style="background-color:{bg};color:{fg}" '
-                f'data-value="{escape(str(v))}">{shown}</td>'
+                f'<td style="background-color:{bg};color:{fg}" title="{escape(tip)}" '
+                f'data-value="{escape(str(v))}">{escape(shown)}</td>'
             )
-        body.append(
-            f'<tr><th scope="row">{escape(format_value(rk, row_fmt, lang))}</th>{"".join(tds)}</tr>'
-        )
+        body.append(f'<tr><th scope="row">{escape(row_text)}</th>{"".join(tds)}</tr>')
     corner = f"{escape(row_title)} \\ {escape(column_title)}"
-    return Markup(
+    markup = Markup(
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(label)}">'
         f'<table class="heat-table"><thead><tr><th scope="col">{corner}</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+    csv_columns = [Column.titled("row", row_title, row_fmt)] + [
+        Column.titled(f"c{i}", f"{column_title} {text}", fmt, options)
+        for i, text in enumerate(col_texts)
+    ]
+    csv_rows = [
+        {"row": rk} | {f"c{i}": cells.get((rk, ck)) for i, ck in enumerate(col_keys)}
+        for rk in row_keys
+    ]
+    return Chart(markup, csv_rows, csv_columns)
 
 
 def _sort_key(value: object) -> tuple:

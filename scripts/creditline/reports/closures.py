@@ -16,8 +16,8 @@ import polars as pl
 
 from creditline.reports import charts
 from creditline.reports.formatting import format_value
-from creditline.reports.marts import PORTFOLIO, Scope, Warehouse, month_end
-from creditline.reports.messages import code_label, translator
+from creditline.reports.marts import PORTFOLIO, Reference, Scope, Warehouse, month_end
+from creditline.reports.messages import LANGS, code_label, translate, translator
 from creditline.reports.site import Page
 from creditline.reports.tables import Column
 
@@ -28,6 +28,7 @@ RECOVERY = "lifecycle.mart_recovery_curves"
 OUTCOMES = "lifecycle.mart_reopen_outcomes"
 
 RECOVERY_SERIES = 6  # 'all' and the largest reason categories on the recovery charts
+KM_REASONS = 4  # reasons on the KM chart, those with the most closures (the table has all)
 COHORT_MONTHS = 12  # closure months in the reopen-rate table
 CLEAN_ROWS = 25  # clean closures of the report month listed
 KM_READ_DAYS = 365  # the survival table reads each curve at this many days
@@ -272,6 +273,13 @@ def _survival_chart(
         return None
     if palette is not None:
         curves = curves.filter(pl.col("group_value").is_in(palette.codes))
+        # ten overlapping curves with bands read as none (issue 17): the largest groups only
+        largest = (
+            curves.group_by("group_value").agg(pl.col("at_risk_count").max())
+            .sort("at_risk_count", "group_value", descending=[True, False])
+            .head(KM_REASONS)["group_value"]
+        )  # fmt: skip
+        curves = curves.filter(pl.col("group_value").is_in(largest.implode()))
         series = "group_value"
     else:
         curves = _with_labels(curves, "group_value", "group_label",
@@ -288,12 +296,22 @@ def _survival_chart(
     )  # fmt: skip
 
 
+def reason_palette(reference: Reference) -> charts.Palette:
+    """The closure reasons and "all closures": one colour, dash and shape per reason on
+    every chart of the page (issue 17: a reason's colour changed between charts)."""
+    reasons = charts.palette_of(reference.closure_reasons, charts.CLOSURE_REASON_COLORS)
+    every = {lang: translate("closures.all_closures", lang) for lang in LANGS}
+    return charts.Palette(
+        codes=(*reasons.codes, "all"),
+        colors=(*reasons.colors, charts.ALL_COLOR),
+        labels={**reasons.labels, "all": every},
+    )
+
+
 def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     t = translator(lang)
     labels = data["reference"].reason_labels(lang)
-    closure_palette = charts.palette_of(
-        data["reference"].closure_reasons, charts.CLOSURE_REASON_COLORS
-    )
+    closure_palette = reason_palette(data["reference"])
     out: dict[str, Any] = {}
     reasons: pl.DataFrame = data["reasons"]
     out["reasons_chart"] = None
@@ -304,7 +322,7 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
                 pl.lit(code).alias("reason_category"),
                 pl.col(f"new_closures_{code}_count").alias("closure_count"),
             )
-            for code in closure_palette.codes
+            for code in closure_palette.codes if code != "all"
         ]).filter(pl.col("closure_count") > 0)  # fmt: skip
         out["reasons_chart"] = charts.stacked_bar_chart(
             long, x="month_start_on", y="closure_count", category="reason_category",
@@ -325,8 +343,9 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         )  # fmt: skip
     survival: pl.DataFrame = data["survival"]
     out["km_reason_chart"] = _survival_chart(
-        survival, "reason_category", t("closures.km_by_reason"), closure_palette, lang, labels
-    )
+        survival, "reason_category", t("closures.km_by_reason", count=KM_REASONS),
+        closure_palette, lang, labels,
+    )  # fmt: skip
     out["km_band_chart"] = _survival_chart(
         survival, "score_band_at_closure", t("closures.km_by_band"), None, lang, labels
     )
@@ -351,22 +370,15 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
     recovery: pl.DataFrame = data["recovery"]
     out["recovery_score_chart"] = out["recovery_dpd_chart"] = out["score_change_chart"] = None
     if not recovery.is_empty():
-        top = _recovery_groups(recovery)
-        lines = _with_labels(
-            recovery.filter(pl.col("reason_category").is_in(top)),
-            "reason_category",
-            "reason_label",
-            lambda v: reason_label(v, t, labels),
-        )
-        rank = {c: i for i, c in enumerate(top)}
-        lines = lines.sort(
-            pl.col("reason_category").replace_strict(rank, default=len(top)),
-            "months_from_closure",
+        top = [c for c in _recovery_groups(recovery) if c in closure_palette.codes]
+        lines = recovery.filter(pl.col("reason_category").is_in(top)).sort(
+            "reason_category", "months_from_closure"
         )
         if lines["at_or_above_pre_closure_rate"].drop_nulls().len() >= 2:
             out["recovery_score_chart"] = charts.line_chart(
                 lines.drop_nulls("at_or_above_pre_closure_rate"), x="months_from_closure",
-                y="at_or_above_pre_closure_rate", series="reason_label",
+                y="at_or_above_pre_closure_rate", series="reason_category",
+                palette=closure_palette,
                 title=t("closures.recovery_score"), x_title=t("common.months_since_closure"),
                 y_title=t("closures.at_or_above"), y_format=".0%", lang=lang,
             )  # fmt: skip
@@ -374,7 +386,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         if lines[bad].drop_nulls().len() >= 2:
             out["recovery_dpd_chart"] = charts.line_chart(
                 lines.drop_nulls(bad), x="months_from_closure", y=bad,
-                series="reason_label", title=t("closures.recovery_dpd"),
+                series="reason_category", palette=closure_palette,
+                title=t("closures.recovery_dpd"),
                 x_title=t("common.months_since_closure"),
                 y_title=t("closures.dpd30_or_written_off"), y_format=".0%", lang=lang,
             )  # fmt: skip
@@ -382,7 +395,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         if changes.height >= 2:
             out["score_change_chart"] = charts.line_chart(
                 changes, x="months_from_closure", y="mean_score_change",
-                series="reason_label", title=t("closures.score_change"),
+                series="reason_category", palette=closure_palette,
+                title=t("closures.score_change"),
                 x_title=t("common.months_since_closure"), y_title=t("closures.points"),
                 y_format=",.0f", y_zero=False, lang=lang,
             )  # fmt: skip
@@ -495,6 +509,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "clean_rows": CLEAN_ROWS,
             "survival_columns": SURVIVAL_COLUMNS,
             "km_read_days": KM_READ_DAYS,
+            "km_reasons": KM_REASONS,
             "cohort_columns": COHORT_COLUMNS,
             "recovery_columns": RECOVERY_COLUMNS,
             "outcome_columns": OUTCOME_COLUMNS,

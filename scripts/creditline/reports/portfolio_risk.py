@@ -359,10 +359,11 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             )
             for bucket in buckets[1:]
         ])  # fmt: skip
-        out["bucket_chart"] = charts.stacked_area_chart(
-            mix, x="month_start_on", y="balance_amount", category="dpd_bucket",
-            palette=charts.palette_of(buckets, charts.DPD_BUCKET_COLORS),
-            title=t("risk.bucket_mix"), x_title=month_title,
+        # a panel per bucket: stacked, 1-30 DPD dwarfs the 90+ buckets (issue 17)
+        out["bucket_chart"] = charts.small_multiples(
+            mix, x="month_start_on", y="balance_amount", series="dpd_bucket",
+            palette=charts.palette_of(buckets, charts.DPD_BUCKET_COLORS), area=True,
+            title=t("risk.bucket_chart"), x_title=month_title,
             y_title=t("risk.delinquent_balance"), y_format="money", lang=lang,
         ) if mix["balance_amount"].sum() > 0 else None  # fmt: skip
     else:
@@ -392,7 +393,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
             out["vintage_chart"] = charts.line_chart(
                 curves.sort("quarter_on", "months_on_book"), x="months_on_book",
                 y="ever_30_plus_principal_rate", series="vintage_label",
-                title=t("risk.vintage_chart"), x_title=t("common.months_on_book"),
+                title=t("risk.vintage_chart", quarters=VINTAGE_LINES),
+                x_title=t("common.months_on_book"),
                 y_title=t("risk.ever_30_rate"), y_format=".1%", lang=lang, points=False,
             )  # fmt: skip
     out["vintage_heat"] = None
@@ -433,7 +435,8 @@ def _charts(data: dict[str, Any], lang: str) -> dict[str, Any]:
         ).with_columns((pl.col("from_bucket") + "→" + pl.col("to_bucket") + "+").alias("flow"))
     )
     if not forward.is_empty() and forward["month_start_on"].n_unique() >= 2:
-        out["flow_chart"] = charts.line_chart(
+        # a panel per flow, each on its own axis: 6% and 90% on one axis flattens the 6%
+        out["flow_chart"] = charts.small_multiples(
             forward, x="month_start_on", y="count_rate", series="flow",
             title=t("risk.flow_chart"), x_title=month_title, y_title=t("metric.flow_rate"),
             y_format=".1%", lang=lang,
@@ -541,6 +544,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "early_warning_columns": EARLY_WARNING_COLUMNS,
             "vintage_table_columns": VINTAGE_TABLE_COLUMNS,
             "bucket_mix_columns": BUCKET_MIX_COLUMNS,
+            "vintage_quarters": VINTAGE_LINES,
             "watchlist": _product_labels(data["watchlist"], t),
             "watchlist_columns": data["watchlist_columns"],
             "watchlist_size": data["watchlist"]["_size"][0]

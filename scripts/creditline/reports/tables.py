@@ -39,13 +39,23 @@ class Column:
     """One table column: the row key, the message key of its header, and how to format it.
 
     fmt is a formatter name from `formatting.FORMATTERS` ("percent", "money", "month", ...);
-    options go to that formatter (for example {"decimals": 2}).
+    options go to that formatter (for example {"decimals": 2}). `title`, when given, is the
+    header as it stands, already in the page's language (a chart's series named by the data).
     """
 
     key: str
     label: str
     fmt: str = "text"
     options: Mapping[str, Any] = field(default_factory=dict)
+    title: str | None = None
+
+    @classmethod
+    def titled(cls, key: str, title: str, fmt: str = "text", options=None) -> "Column":
+        """A column whose header is `title` as given, not a catalogue key."""
+        return cls(key, "", fmt, options or {}, title)
+
+    def heading(self, lang: str) -> str:
+        return self.title if self.title is not None else translate(self.label, lang)
 
     @property
     def numeric(self) -> bool:
@@ -79,7 +89,7 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column], lang:
     """The table as CSV text (no BOM): translated labels, then raw values."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([translate(c.label, lang) for c in columns])
+    writer.writerow([c.heading(lang) for c in columns])
     for row in rows:
         writer.writerow([_csv_cell(row.get(c.key)) for c in columns])
     return out.getvalue()
