@@ -104,6 +104,17 @@ def built_warehouse(small_portfolio, tmp_path_factory) -> Path:
     return shared_once(tmp_path_factory, "small-warehouse", build) / "creditline.duckdb"
 
 
+@pytest.fixture(scope="session")
+def chart_site(built_warehouse, tmp_path_factory) -> Path:
+    """The report site of the built small warehouse, without dbt docs, rendered once per
+    worker for the chart tests (page and browser)."""
+    from creditline.reports.build_site import render_reports
+
+    out = tmp_path_factory.mktemp("chart-site")
+    render_reports(built_warehouse, out, docs=False)
+    return out
+
+
 @pytest.fixture()
 def warehouse(built_warehouse):
     """A read-only connection to the built small warehouse."""

@@ -17,7 +17,6 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from creditline.reports import charts
-from creditline.reports.build_site import render_reports
 from creditline.reports.case_chart import place_event_labels
 from creditline.reports.closures import KM_REASONS
 from creditline.reports.messages import LANGS
@@ -135,13 +134,6 @@ def test_a_heat_table_carries_its_matrix_for_the_csv_and_a_tooltip_per_cell():
 
 
 # --- the pages -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chart_site(built_warehouse, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("chart-site")
-    render_reports(built_warehouse, out, docs=False)
-    return out
 
 
 def html(site: Path, page: str, lang: str) -> LexborHTMLParser:

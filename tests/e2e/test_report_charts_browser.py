@@ -8,8 +8,6 @@ import duckdb
 import pytest
 from browser_support import require_chromium
 
-from creditline.reports.build_site import render_reports
-
 require_chromium()
 
 CHART_PAGES = ("portfolio_risk", "closures", "case_studies")
@@ -18,13 +16,6 @@ OVERLAP_TOLERANCE = 1  # px
 # its glyphs: two rows 1.2em apart already share 3 px of it. Overprinting is judged on the
 # middle 60% of each box, where the glyphs are.
 INK = 0.6
-
-
-@pytest.fixture(scope="module")
-def chart_site(built_warehouse, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("chart-site")
-    render_reports(built_warehouse, out, docs=False)
-    return out
 
 
 def page_file(site: Path, page: str, lang: str) -> Path:

@@ -134,7 +134,6 @@ installments_keyed as (
     select
         schedule_owed.*,
         loans.line_id,
-        loans.annual_rate,
         coalesce(loans.penalty_rate, {{ var('penalty_annual_rate') | float }}) as penalty_rate,
         lines.customer_id,
         lines.product_code

@@ -22,38 +22,21 @@ with
     ],
 ) }},
 
--- Each re-cut's principal, and the principal the version before it (the latest earlier
--- re-cut, or the original schedule) had still to fall due after the re-cut's day.
-recuts as (
+-- The rows that pass every other rule, and their loans' terms: the schedule macro core uses
+-- gives each re-cut's principal and what the version before it still had after its day.
+candidate_rows as (
     select
-        loan_id,
-        recut_on,
-        lag(recut_on) over (partition by loan_id order by recut_on) as previous_recut_on
+        *,
+        loan_id || '-' || installment_no as installment_id
     from rules_checked
-    where rule_but_recut is null and recut_on is not null
-    group by loan_id, recut_on
+    where rule_but_recut is null
 ),
 
-recut_principal as (
-    select
-        recuts.loan_id,
-        recuts.recut_on,
-        sum(case when schedule.recut_on = recuts.recut_on then schedule.principal_due_amount end)
-            as recut_principal_amount,
-        coalesce(sum(
-            case
-                when coalesce(schedule.recut_on, date '1900-01-01')
-                    = coalesce(recuts.previous_recut_on, date '1900-01-01')
-                    and schedule.due_on > recuts.recut_on
-                    then schedule.principal_due_amount
-            end
-        ), 0) as outstanding_before_amount
-    from recuts
-    inner join rules_checked as schedule
-        on recuts.loan_id = schedule.loan_id
-        and schedule.rule_but_recut is null
-    group by recuts.loan_id, recuts.recut_on
+candidate_loans as (
+    select * from {{ ref('stg_loans') }}
 ),
+
+{{ schedule_in_force_ctes('candidate_rows', 'candidate_loans', "date '9999-12-31'") }},
 
 recut_checked as (
     select
@@ -61,15 +44,15 @@ recut_checked as (
         coalesce(
             rules_checked.rule_but_recut,
             case
-                when recut_principal.recut_principal_amount
-                    > recut_principal.outstanding_before_amount
+                when recut_principals.recut_principal_amount
+                    > recut_principals.replaced_principal_amount
                     then 'recut_principal_mismatch'
             end
         ) as quarantine_rule
     from rules_checked
-    left join recut_principal
-        on rules_checked.loan_id = recut_principal.loan_id
-        and rules_checked.recut_on = recut_principal.recut_on
+    left join recut_principals
+        on rules_checked.loan_id = recut_principals.loan_id
+        and rules_checked.recut_on = recut_principals.recut_on
 ),
 
 {{ checked_rows_final('installments', 'recut_checked') }}
