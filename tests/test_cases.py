@@ -94,6 +94,35 @@ def test_a_line_still_open_after_the_whole_window_says_so():
     )
 
 
+def test_a_recovered_story_states_a_bad_aftermath_plainly():
+    facts = {
+        **RECOVERED,
+        "has_bad_aftermath": True,
+        "aftermath_action_on": D(2024, 11, 30),
+        "aftermath_action_type": "freeze",
+        "aftermath_action_product_code": "CONSUMER",
+        "aftermath_action_reason_code": "LINKED_PRODUCT",
+        "aftermath_dpd_month_on": D(2024, 11, 1),
+        "aftermath_worst_dpd": 47,
+    }
+    ending = narrate(facts, "en")[-1]
+    assert ending.endswith(
+        "Afterwards, on 30 Nov 2024, the lender froze the customer's consumer line (reason: "
+        "linked-product risk). From Nov 2024, Customer Zhang fell behind again: by "
+        "31 Dec 2024 the worst delay had reached 47 days past due."
+    )
+    zh = narrate({**facts, "name": "张客户"}, "zh")[-1]
+    assert "2024年11月30日机构冻结了客户的消费额度" in zh and "最长逾期达到47天" in zh
+
+
+def test_a_story_whose_customer_stayed_well_says_so_up_to_the_as_of_date():
+    ending = narrate({**RECOVERED, "has_bad_aftermath": False}, "en")[-1]
+    assert ending.endswith(
+        "Up to 31 Dec 2024, nothing worse followed: none of Customer Zhang's lines reached 30 "
+        "days past due and the lender took no further action."
+    )
+
+
 def test_zero_limit_story_reports_inquiries_before_and_after_the_cut():
     facts = {
         "archetype": "zero_limit_closure",
@@ -235,19 +264,62 @@ def test_each_archetype_chooses_exactly_its_best_fit(warehouse):
     assert all(chosen == 1 and best for _, chosen, best in rows), rows
 
 
+def test_happy_stories_choose_a_customer_whose_recovery_held_when_one_fits(warehouse):
+    """A bad aftermath halves a happy archetype's fit (var cases_fit_bad_aftermath), so the
+    chosen customer has a bad aftermath only if every candidate with a clean one fits less
+    than half as well."""
+    rows = warehouse.sql(
+        """
+        select archetype,
+               bool_or(is_chosen and has_bad_aftermath) as chose_bad,
+               max(story_fit_score) filter (where not has_bad_aftermath) as best_clean,
+               max(story_fit_score) filter (where has_bad_aftermath) as best_bad
+        from cases.mart_case_candidates
+        where archetype in ('overdue_closed_recovered', 'paused_then_restored')
+        group by archetype
+        """
+    ).fetchall()
+    assert rows
+    for archetype, chose_bad, best_clean, best_bad in rows:
+        if chose_bad:
+            assert best_clean is None or best_clean < best_bad * 0.5, archetype
+
+
+def test_no_aftermath_is_dated_after_the_as_of_date_or_before_the_story_ends(warehouse):
+    bad = warehouse.sql(
+        """
+        select count(*) from cases.mart_case_candidates
+        where aftermath_action_on <= story_end_on or aftermath_action_on > as_of_on
+           or aftermath_dpd_month_on <= story_end_on or aftermath_dpd_month_on > as_of_on
+           or story_end_on > as_of_on or story_end_on < key_event_on
+        """
+    ).fetchall()[0][0]
+    assert bad == 0
+
+
 def test_each_candidate_is_the_best_occurrence_in_its_archetype_model(warehouse):
-    """The mart is the union of the int_case_<archetype> models: per customer, the best fit
-    and the number of matches of the archetype's own model, nothing more or less."""
-    columns = "archetype, customer_id, fit_score, occurrence_count"
+    """The mart is the union of the int_case_<archetype> models: per customer, the number of
+    matches of the archetype's own model, nothing more or less; the occurrence kept is its
+    best story (story_fit_score, before a bad aftermath weighs in) unless the aftermath
+    halved it."""
     union = " union all ".join(
-        f"select '{archetype}' as archetype, customer_id, max(fit_score) as fit_score, "
+        f"select '{archetype}' as archetype, customer_id, max(fit_score) as best_fit_score, "
         f"count(*) as occurrence_count from intermediate.int_case_{archetype} group by customer_id"
         for archetype in ARCHETYPES
     )
-    models = f"select * from ({union}) as models"
-    mart = f"select {columns} from cases.mart_case_candidates"
+    models = f"select archetype, customer_id, occurrence_count from ({union}) as models"
+    mart = "select archetype, customer_id, occurrence_count from cases.mart_case_candidates"
     for left, right in ((models, mart), (mart, models)):
         assert warehouse.sql(f"select count(*) from ({left} except {right})").fetchall() == [(0,)]
+    worse = warehouse.sql(
+        f"""
+        select count(*) from cases.mart_case_candidates as mart
+        inner join ({union}) as models using (archetype, customer_id)
+        where mart.story_fit_score > models.best_fit_score
+           or (mart.story_fit_score < models.best_fit_score and mart.occurrence_count = 1)
+        """
+    ).fetchall()[0][0]
+    assert worse == 0
 
 
 def test_key_events_are_what_each_archetype_says(warehouse):

@@ -5,7 +5,12 @@
 -- (_cases__docs.md); here they are put in one layout, shown with what surrounded and
 -- followed the key event (int_case_key_events_followed), and ranked. A customer who matches
 -- an archetype more than once (two lines, two closures) keeps the best-fitting occurrence.
+-- The fit score of a "happy" archetype weighs the aftermath: what happened to the customer
+-- after the story's last event (docs: case_aftermath).
 {%- set outcome_days = var('cases_outcome_window_days') | int %}
+{%- set aftermath_dpd = var('cases_aftermath_dpd') | int %}
+{%- set aftermath_penalty = var('cases_fit_bad_aftermath') | float %}
+{%- set happy_archetypes = "'overdue_closed_recovered', 'paused_then_restored'" %}
 {#- The shared layout. Every archetype's model has the key event, the ids, the key event's
     reason, limit_before_amount, worst_dpd_before and fit_score. The columns below only some
     stories have: each archetype lists its own, and the others are nulls of the type here
@@ -62,6 +67,14 @@ lines as (
     select * from {{ ref('dim_credit_lines') }}
 ),
 
+line_months as (
+    select * from {{ ref('fct_line_months') }}
+),
+
+limit_events as (
+    select * from {{ ref('fct_limit_events') }}
+),
+
 -- every archetype's matches in one layout
 matches as (
     {%- for archetype, columns in archetype_story_columns.items() %}
@@ -106,15 +119,112 @@ enriched as (
     left join key_events_followed on matches.key_event_id = key_events_followed.key_event_id
 ),
 
+-- the story's last event: the latest of the dates the story tells
+story_ends as (
+    select
+        *,
+        greatest(
+            key_event_on,
+            coalesce(closed_on, key_event_on),
+            coalesce(arrears_repaid_on, key_event_on),
+            coalesce(score_recovered_on, key_event_on),
+            coalesce(restored_on, key_event_on),
+            coalesce(closed_after_restore_on, key_event_on)
+        ) as story_end_on
+    from enriched
+),
+
+-- the customer's worst delinquency, on any line, in the months after the story's last event
+aftermath_months as (
+    select
+        story_ends.archetype,
+        story_ends.key_event_id,
+        max(line_months.max_dpd_in_month) as aftermath_worst_dpd,
+        min(
+            case
+                when line_months.max_dpd_in_month >= {{ aftermath_dpd }}
+                    then line_months.month_start_on
+            end
+        ) as aftermath_dpd_month_on
+    from story_ends
+    inner join line_months
+        on
+        story_ends.customer_id = line_months.customer_id
+        and line_months.month_start_on > story_ends.story_end_on
+    group by story_ends.archetype, story_ends.key_event_id
+),
+
+-- the lender's first action (closure, freeze or cut) on any of the customer's lines after it
+aftermath_actions as (
+    select
+        story_ends.archetype,
+        story_ends.key_event_id,
+        limit_events.event_on as aftermath_action_on,
+        limit_events.event_type as aftermath_action_type,
+        limit_events.reason_code as aftermath_action_reason_code,
+        limit_events.product_code as aftermath_action_product_code,
+        row_number() over (
+            partition by story_ends.archetype, story_ends.key_event_id
+            order by limit_events.event_on, limit_events.event_seq, limit_events.event_id
+        ) as action_seq
+    from story_ends
+    inner join limit_events
+        on
+        story_ends.customer_id = limit_events.customer_id
+        and limit_events.event_on > story_ends.story_end_on
+        and limit_events.event_type in ('close', 'freeze', 'decrease')
+        and limit_events.initiated_by != 'customer'
+),
+
+with_aftermath as (
+    select
+        story_ends.*,
+        aftermath_months.aftermath_worst_dpd,
+        aftermath_months.aftermath_dpd_month_on,
+        aftermath_actions.aftermath_action_on,
+        aftermath_actions.aftermath_action_type,
+        aftermath_actions.aftermath_action_reason_code,
+        aftermath_actions.aftermath_action_product_code,
+        coalesce(
+            aftermath_months.aftermath_dpd_month_on is not null
+            or aftermath_actions.aftermath_action_on is not null,
+            false
+        ) as has_bad_aftermath
+    from story_ends
+    left join aftermath_months
+        on
+        story_ends.archetype = aftermath_months.archetype
+        and story_ends.key_event_id = aftermath_months.key_event_id
+    left join aftermath_actions
+        on
+        story_ends.archetype = aftermath_actions.archetype
+        and story_ends.key_event_id = aftermath_actions.key_event_id
+        and aftermath_actions.action_seq = 1
+),
+
+-- a happy story whose customer then fell behind again, or was acted on again, fits less
+fitted as (
+    select
+        *,
+        case
+            when
+                has_bad_aftermath
+                and archetype in ({{ happy_archetypes }})
+                then fit_score * (1 - {{ aftermath_penalty }})
+            else fit_score
+        end as fit_score_with_aftermath
+    from with_aftermath
+),
+
 best_per_customer as (
     select
         *,
         row_number() over (
             partition by archetype, customer_id
-            order by fit_score desc, key_event_on desc, key_event_id
+            order by fit_score_with_aftermath desc, key_event_on desc, key_event_id
         ) as occurrence_rank,
         count(*) over (partition by archetype, customer_id) as occurrence_count
-    from enriched
+    from fitted
 ),
 
 ranked as (
@@ -123,7 +233,7 @@ ranked as (
         {{ dbt.hash('customer_id') }} as customer_hash,
         row_number() over (
             partition by archetype
-            order by fit_score desc, {{ dbt.hash('customer_id') }}, line_id
+            order by fit_score_with_aftermath desc, {{ dbt.hash('customer_id') }}, line_id
         ) as fit_rank
     from best_per_customer
     where occurrence_rank = 1
@@ -139,7 +249,8 @@ final as (
         lines.product_code,
         ranked.key_event_id,
         -- the match
-        ranked.fit_score,
+        ranked.fit_score as story_fit_score,
+        ranked.fit_score_with_aftermath as fit_score,
         ranked.fit_rank,
         ranked.fit_rank = 1 as is_chosen,
         ranked.occurrence_count,
@@ -170,6 +281,15 @@ final as (
         ranked.mean_utilization_rate,
         ranked.external_inquiries_before,
         ranked.external_inquiries_after,
+        -- aftermath: after the story's last event
+        ranked.story_end_on,
+        ranked.aftermath_worst_dpd,
+        ranked.aftermath_dpd_month_on,
+        ranked.aftermath_action_on,
+        ranked.aftermath_action_type,
+        ranked.aftermath_action_reason_code,
+        ranked.aftermath_action_product_code,
+        ranked.has_bad_aftermath,
         -- outcome
         ranked.restored_on is not null as is_restored,
         {{ days_between('ranked.key_event_on', 'ranked.restored_on') }} as days_to_restore,

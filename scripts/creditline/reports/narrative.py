@@ -11,7 +11,7 @@ ended.
 from collections.abc import Mapping
 from typing import Any
 
-from creditline.reports.formatting import date, integer, is_missing, money, percent
+from creditline.reports.formatting import date, integer, is_missing, money, month, percent
 from creditline.reports.messages import translate
 
 Facts = Mapping[str, Any]
@@ -78,6 +78,35 @@ def narrate(facts: Facts, lang: str) -> list[str]:
         if f.get("is_closed_within_window_after_restore") is False:
             return [say(open_key, days=integer(f["outcome_window_days"], lang))]
         return [say("not_reclosed_yet", date=d("as_of_on"))]
+
+    def aftermath() -> list[str]:
+        """What followed the story's last event, said plainly either way (issue 17: a
+        happy story must not hide a customer who fell behind again)."""
+        if "has_bad_aftermath" not in f:
+            return []
+        if not f["has_bad_aftermath"]:
+            return [say("aftermath_clean", name=name, date=d("as_of_on"))]
+        said = []
+        if _present(f, "aftermath_action_on"):
+            said.append(
+                say(
+                    f"aftermath_{f['aftermath_action_type']}",
+                    date=d("aftermath_action_on"),
+                    product=_product(f["aftermath_action_product_code"], lang),
+                    reason=_reason(f["aftermath_action_reason_code"], lang),
+                )
+            )
+        if _present(f, "aftermath_dpd_month_on"):
+            said.append(
+                say(
+                    "aftermath_dpd",
+                    name=name,
+                    month=month(f["aftermath_dpd_month_on"], lang),
+                    dpd=integer(f["aftermath_worst_dpd"], lang),
+                    date=d("as_of_on"),
+                )
+            )
+        return said
 
     if archetype == "overdue_closed_recovered":
         happened = [
@@ -222,4 +251,4 @@ def narrate(facts: Facts, lang: str) -> list[str]:
         ]
     else:
         raise ValueError(f"unknown archetype {archetype!r}")
-    return [_join(p, lang) for p in (happened, engine, ending) if p]
+    return [_join(p, lang) for p in (happened, engine, ending + aftermath()) if p]
