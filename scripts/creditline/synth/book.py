@@ -39,6 +39,7 @@ class Book:
         self.misses = np.zeros(n, np.int16)  # months with a missed payment
         self.adj = np.zeros(n)  # behaviour adjustment of the score
         self.boost_until = np.full(n, -1, np.int64)  # shopping at other lenders after a cut
+        self.closure_dent = np.zeros(n)  # the score effect of closures by risk (simulate.py)
         # per line and month
         self.delta = np.zeros((n, 2, horizon))  # scheduled principal reductions
         self.has_due = np.zeros((n, 2, horizon), bool)

@@ -29,7 +29,8 @@ class _Review:
         self.day = int(cal.month_end(m))
         self.start_status = book.status.copy()
         self.acted = np.zeros(book.status.shape, bool)
-        self.cut = np.zeros(book.status.shape[0], bool)  # customers cut or closed by risk
+        self.cut = np.zeros(book.status.shape[0], bool)  # customers with a limit cut by risk
+        self.closed = np.zeros(book.status.shape[0], bool)  # customers with a line closed by risk
 
     def act(self, mask, etype, reason, initiator, new_limit=None, sec=0) -> np.ndarray:
         b = self.book
@@ -77,13 +78,19 @@ class _Review:
             b.last_raise[ci, si] = self.m
         elif etype == c.DECREASE:
             b.limit_at_close[ci, si] = before
-        if etype in (c.CLOSE, c.DECREASE) and reason not in (c.CUSTOMER_REQUEST,):
+        if etype == c.DECREASE and reason != c.CUSTOMER_REQUEST:
             self.cut[ci] = True
+        if etype == c.CLOSE and reason != c.CUSTOMER_REQUEST:
+            self.closed[ci] = True
         return mask
 
 
-def month_end_review(book: Book, people: People, cal: Calendar, m: int, rng, log: Log):
-    """Apply the engine's rules at the end of month m; returns customers cut or closed by risk."""
+def month_end_review(
+    book: Book, people: People, cal: Calendar, m: int, rng, log: Log
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the engine's rules at the end of month m; returns two customer masks: a limit
+    cut by risk (a decrease, including a cut to zero) and a line closed by risk (any close
+    not requested by the customer)."""
     b = book
     n = people.size
     r = _Review(b, cal, m, log)
@@ -210,4 +217,4 @@ def month_end_review(book: Book, people: People, cal: Calendar, m: int, rng, log
         c.MARKETING,
         _round100(was * rng.uniform(0.6, 1.0, (n, 2)), 500),
     )
-    return r.cut
+    return r.cut, r.closed

@@ -20,6 +20,25 @@ from .schedule import EQUAL_PRINCIPAL, expand_schedule
 
 _TERMS = np.array([3, 6, 12])
 
+# Planted effects of a cut or closure by risk (read back by the lifecycle marts and asserted
+# in tests/test_questions_matched.py):
+# - the direct score effect of a closure (mart_closure_score_effect): a closure by risk in
+#   month m adds CLOSURE_DENT_POINTS to the customer's `closure_dent`, which fades by
+#   CLOSURE_DENT_FADE every month whatever the customer does and enters `_score`; the score
+#   of month m + h (h >= 1) therefore carries -15 * 0.9 ** (h - 1) points for it: -12.15 at
+#   3 months, -8.86 at 6, -4.71 at 12. A closure no longer dents `adj` (a cut still does).
+# - more inquiries elsewhere after a cut or closure (mart_post_closure_credit_seeking): a
+#   Poisson rate of SHOPPING_BOOST more inquiries a month at other lenders in each of the
+#   SHOPPING_BOOST_MONTHS months after the month of the cut (m + 1 to m + 3), on top of the
+#   customer's baseline rate; each inquiry at another lender lowers the next month's score
+#   by SHOPPING_SCORE_POINTS (up to 8 inquiries), a second channel from closure to score
+#   (about -4.2 points at months m + 2 to m + 4).
+CLOSURE_DENT_POINTS = -15.0
+CLOSURE_DENT_FADE = 0.9
+SHOPPING_BOOST = 1.4
+SHOPPING_BOOST_MONTHS = 3
+SHOPPING_SCORE_POINTS = 3
+
 
 @dataclass
 class History:
@@ -56,8 +75,8 @@ def simulate_chunk(
         n_loans = _draw(book, people, cal, m, rng, loans, inst, inquiries, n_loans)
         _score(book, people, m, rng)
         _shop(book, people, cal, m, rng, inquiries)
-        cut = month_end_review(book, people, cal, m, rng, events)
-        _adjust_score(book, state, cut, m)
+        cut, closed = month_end_review(book, people, cal, m, rng, events)
+        _adjust_score(book, state, cut, closed, m)
         tick()
     return History(book, events.arrays(), loans.arrays(), inst.arrays(), inquiries.arrays())
 
@@ -264,9 +283,11 @@ def _draw(book, people, cal, m, rng, loans: Log, inst: Log, inquiries: Log, n_lo
 
 
 def _score(book: Book, people: People, m: int, rng) -> None:
-    """The month's score: latent level, behaviour adjustment, recent shopping, noise."""
+    """The month's score (scored before the month-end review): latent level, behaviour
+    adjustment, the fading dent of earlier closures, last month's shopping, noise."""
     shopping = book.inq_other[:, m - 1] if m > 0 else 0
-    raw = people.score_base + book.adj - 3 * np.minimum(shopping, 8)
+    raw = people.score_base + book.adj + book.closure_dent
+    raw = raw - SHOPPING_SCORE_POINTS * np.minimum(shopping, 8)
     raw = raw + rng.normal(0, 7, people.size)
     score = np.clip(np.round(raw), 350, 950)
     book.scores[:, m] = np.where(people.created_month <= m, score, 0)
@@ -276,9 +297,11 @@ _INQUIRY_P = np.cumsum([0.15, 0.2, 0.25, 0.3, 0.1])
 
 
 def _shop(book: Book, people: People, cal: Calendar, m: int, rng, inquiries: Log) -> None:
-    """Inquiries at other lenders: a low baseline, more after the customer was cut off."""
+    """Inquiries at other lenders: the customer's baseline rate, plus SHOPPING_BOOST (1.4) a
+    month in the SHOPPING_BOOST_MONTHS (3) months after a cut or closure by risk (the
+    planted "borrowing elsewhere after a cut to zero or a closure")."""
     active = people.created_month <= m
-    rate = people.inquiry_rate + np.where(book.boost_until >= m, 1.4, 0.0)
+    rate = people.inquiry_rate + np.where(book.boost_until >= m, SHOPPING_BOOST, 0.0)
     count = np.where(active, rng.poisson(rate), 0)
     book.inq_other[:, m] = count
     cust = np.repeat(np.arange(people.size), count)
@@ -295,8 +318,12 @@ def _shop(book: Book, people: People, cal: Calendar, m: int, rng, inquiries: Log
     )
 
 
-def _adjust_score(book: Book, state: _MonthState, cut: np.ndarray, m: int) -> None:
-    """Dents for misses, late payments and cuts; slow rebuild while clean; faster after a cure."""
+def _adjust_score(
+    book: Book, state: _MonthState, cut: np.ndarray, closed: np.ndarray, m: int
+) -> None:
+    """Dents for misses, late payments and limit cuts in `adj`: slow rebuild while clean,
+    faster after a cure. A closure by risk sets its own dent, `closure_dent`, which fades by
+    a fixed factor every month regardless of behaviour (CLOSURE_DENT_POINTS, _FADE)."""
     missed = state.missed.any(axis=1)
     owing = (state.arrears & ~state.missed).any(axis=1)
     late = state.late.any(axis=1)
@@ -305,4 +332,5 @@ def _adjust_score(book: Book, state: _MonthState, cut: np.ndarray, m: int) -> No
     adj = book.adj * np.where(clean, np.where(cured, 0.3, 0.85), 1.0)
     adj -= 45 * missed + 12 * owing + 20 * late + 20 * cut + 60 * state.charged_now.any(axis=1)
     book.adj = np.maximum(adj, -300)
-    book.boost_until = np.where(cut, m + 3, book.boost_until)
+    book.closure_dent = book.closure_dent * CLOSURE_DENT_FADE + CLOSURE_DENT_POINTS * closed
+    book.boost_until = np.where(cut | closed, m + SHOPPING_BOOST_MONTHS, book.boost_until)
