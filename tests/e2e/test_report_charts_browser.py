@@ -170,3 +170,41 @@ def test_each_flow_and_dpd_bucket_fills_an_axis_of_its_own(browser_page, chart_s
         # the y axis reaches at most twice the series' largest value
         assert all(m["reach"] >= 0.5 for m in marks), marks
     assert len(panels) >= 4
+
+
+PHONE_WIDTH = 390
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_on_a_phone_a_trend_chart_opens_at_its_latest_month_and_says_it_scrolls(
+    browser_page, chart_site, lang
+):
+    browser_page.open(page_file(chart_site, "portfolio_risk", lang), width=PHONE_WIDTH)
+    page = browser_page.page
+    body = page.locator("figure.chart .chart-body").first
+    edges = body.evaluate(
+        "b => [b.getBoundingClientRect().right, b.querySelector('svg').getBoundingClientRect()"
+        ".right, b.scrollWidth, b.clientWidth]"
+    )
+    box_right, svg_right, scroll_width, client_width = edges
+    assert scroll_width > client_width, "the chart is wider than a phone: it scrolls"
+    assert abs(svg_right - box_right) <= 1, "the chart's right end (latest month) is in view"
+    assert page.locator("figure.chart .chart-scroll-hint").first.is_visible()
+
+
+def test_a_wide_table_keeps_its_key_column_in_view_when_scrolled(browser_page, chart_site):
+    browser_page.open(page_file(chart_site, "closures", "en"), width=PHONE_WIDTH)
+    page = browser_page.page
+    box = page.locator("#table-reopen-drivers .table-scroll")
+    box.scroll_into_view_if_needed()
+    before = box.evaluate("b => b.querySelector('tbody td').getBoundingClientRect().left")
+    box.evaluate("b => { b.scrollLeft = 250; }")
+    after = box.evaluate(
+        "b => [b.scrollLeft, b.querySelector('tbody td').getBoundingClientRect().left,"
+        " b.querySelector('tbody td:nth-child(2)').getBoundingClientRect().left,"
+        " b.getBoundingClientRect().left]"
+    )
+    scrolled, key_left, second_left, box_left = after
+    assert scrolled > 0, "the table scrolls sideways on a phone"
+    assert abs(key_left - before) <= 1 and abs(key_left - box_left) <= 2, "the key column stays"
+    assert page.locator("#table-reopen-drivers .scroll-hint").is_visible()

@@ -880,6 +880,96 @@ def stacked_bar_chart(
     )
 
 
+INTERVAL_ROW = 26  # px per category row of an interval chart (a point and its whisker)
+
+
+def interval_chart(
+    data: Any,
+    *,
+    category: str,
+    value: str,
+    interval: tuple[str, str],
+    title: str,
+    value_title: str,
+    category_title: str,
+    interval_label: str,
+    lang: str,
+    series: str | None = None,
+    palette: Palette | None = None,
+    value_format: str = ".0%",
+    reference: float | None = None,
+    width: int = WIDTH,
+    alt_text: str | None = None,
+    chart_id: str | None = None,
+) -> Chart:
+    """An estimate and its interval per category (a forest plot): a point at `value`, a
+    whisker from `interval[0]` to `interval[1]`, one row per `category` in the data's order;
+    with `series`, the series of a category sit side by side in its row. `reference` draws a
+    rule at that value (0 for a difference). For rates with Wilson intervals, differences
+    with confidence intervals and medians with their quartiles."""
+    rows = _prepare(data, category, value, series, interval)
+    codes = [str(r[series]) if series else value_title for r in rows]
+    styles, label = _series(codes, palette, lang)
+    plotted = _points(rows, category, value, [label[c] for c in codes], interval)
+    table_rows, columns = series_table(
+        plotted,
+        Column.titled("x", category_title),
+        styles.labels,
+        _value_format(value_format),
+        lang,
+        band=True,
+        ordered=False,
+    )
+    values = _vega_values(plotted, columns, lang)
+    categories = list(dict.fromkeys(str(r[category]) for r in rows))
+    per_row = len(styles.labels) if series else 1
+    height = max(INTERVAL_ROW * per_row, INTERVAL_ROW) * len(categories)
+    key = legend(styles.labels, width) if series else None
+    colors = [line_color(c) for c in styles.colors]
+    color = alt.Color("s:N", scale=alt.Scale(domain=styles.labels, range=colors), legend=key,
+                      sort=styles.labels)  # fmt: skip
+    y_enc = alt.Y("x:N", title=None, sort=categories, axis=alt.Axis(labelLimit=width // 2))
+    # the axis trims trailing zeros ("-60", not "-60.0"); the table keeps the decimals
+    trims = re.fullmatch(r",?\.\d+f", value_format)
+    axis_format = value_format[:-1] + "~f" if trims else value_format
+    x_axis, x_title = _y_axis(axis_format, [r[v] for r in rows for v in (value, *interval)],
+                              value_title, lang)  # fmt: skip
+    x_axis.tickCount, x_axis.labelOverlap = 6, True
+    x_scale = alt.Scale(zero=reference is not None or value_format.endswith("%"))
+    base = alt.Chart(alt.Data(values=values)).encode(y=y_enc)
+    if series:
+        base = base.encode(yOffset=alt.YOffset("s:N", sort=styles.labels))
+    whisker = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("lo:Q", title=x_title, axis=x_axis, scale=x_scale), x2="hi:Q", color=color
+    )
+    dots = base.mark_point(filled=True, size=60, opacity=1, aria=True).encode(
+        x=alt.X("y:Q", scale=x_scale),
+        color=color,
+        shape=alt.Shape("s:N", scale=alt.Scale(domain=styles.labels, range=styles.shapes),
+                        legend=key, sort=styles.labels),
+        description="d:N",
+    )  # fmt: skip
+    layers = [whisker, dots]
+    if reference is not None:
+        rule = alt.Chart(alt.Data(values=[{"r": reference}])).mark_rule(
+            color=TEXT_COLOR, strokeDash=[4, 3]
+        )
+        layers.insert(0, rule.encode(x="r:Q"))
+    chart = alt.layer(*layers).properties(width=width, height=height)
+    svg = render_svg(chart.to_dict() | {"config": CONFIG}, lang)
+    alt_text = alt_text or _alt_text(
+        "interval",
+        lang=lang,
+        title=title,
+        x_title=category_title,
+        y_title=value_title,
+        xs=categories,
+        x_kind="ordinal",
+        labels=styles.labels if series else [],
+    ) + translate("chart.alt_whisker", lang, interval=interval_label)
+    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
+
+
 PANEL_AXIS = 60  # px beside each small multiple for its own y axis
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from creditline.reports import charts
+from creditline.reports import charts, closure_questions
 from creditline.reports.formatting import format_value
 from creditline.reports.marts import PORTFOLIO, Reference, Scope, Warehouse, month_end
 from creditline.reports.messages import LANGS, code_label, translate, translator
@@ -48,7 +48,11 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     if not scope.has_data:
         frames = ("reasons", "clean_trend", "clean_list", "survival", "survival_summary",
                   "cohorts", "recovery", "outcomes")  # fmt: skip
-        return {k: pl.DataFrame() for k in frames} | {"clean_count": None} | reference
+        return (
+            {k: pl.DataFrame() for k in frames}
+            | {"clean_count": None, "questions": closure_questions.load(wh, scope)}
+            | reference
+        )
     month = scope.report_month
     reason_columns = "".join(f", new_closures_{c.code}_count" for c in wh.reference.closure_reasons)
     reasons = wh.read(
@@ -133,6 +137,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         "cohorts": cohorts,
         "recovery": recovery,
         "outcomes": outcomes,
+        "questions": closure_questions.load(wh, scope),
     }
 
 
@@ -496,6 +501,8 @@ def _tables(data: dict[str, Any], scope: Scope, lang: str) -> dict[str, Any]:
 
 def page(data: dict[str, Any], scope: Scope) -> Page:
     def context(lang: str) -> dict[str, Any]:
+        t = translator(lang)
+        labels = data["reference"].reason_labels(lang)
         reasons = data["reasons"]
         start = reasons["month_start_on"].min() if not reasons.is_empty() else None
         return {
@@ -517,6 +524,12 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "fmt": format_value,
             **_charts(data, lang),
             **_tables(data, scope, lang),
+            **closure_questions.context(
+                data["questions"],
+                lang,
+                lambda code: reason_label(code, t, labels),
+                reason_palette(data["reference"]),
+            ),
         }
 
     return Page("closures", "closures.title", "closures.html.j2", context)

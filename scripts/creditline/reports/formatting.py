@@ -223,6 +223,13 @@ def text(value: object, lang: str = "en") -> str:
     return MISSING if is_missing(value) else str(value)
 
 
+def yes_no(value: object, lang: str = "en") -> str:
+    """A flag: "Yes" / "No" ("是" / "否"); missing as "–"."""
+    if is_missing(value):
+        return MISSING
+    return translate("common.yes" if value else "common.no", lang)
+
+
 # The formatters by name: Jinja filters of the same name, and table column formats.
 FORMATTERS = {
     "text": text,
@@ -237,6 +244,7 @@ FORMATTERS = {
     "signed_change": signed_change,
     "month": month,
     "date": date,
+    "yes_no": yes_no,
 }
 
 

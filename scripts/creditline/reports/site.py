@@ -26,6 +26,9 @@ from creditline.reports.environment import render_page
 from creditline.reports.messages import LANGS, translate
 
 INDEX_SLUG = "index"
+TOC_MIN_SECTIONS = 6  # a page with this many sections or more opens with a table of contents
+_OWN_CONTENTS = re.compile(r'<nav class="[^"]*contents')  # a page with its own list of contents
+_SECTION = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 INDEX_TEMPLATE = "_index.html.j2"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -89,6 +92,26 @@ def _check(pages: Sequence[Page], langs: Sequence[str]) -> None:
             translate(page.title_key, lang)  # a missing title fails before anything is written
 
 
+def with_contents(html: str, lang: str) -> str:
+    """The page with a table of contents (links to its <h2 id> sections) before its first
+    section, when it has TOC_MIN_SECTIONS sections or more and no contents of its own
+    (issue 17: long pages)."""
+    sections = _SECTION.findall(html)
+    if len(sections) < TOC_MIN_SECTIONS or _OWN_CONTENTS.search(html):
+        return html
+    label = translate("nav.contents", lang)
+    items = "".join(
+        f'<li><a href="#{anchor}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
+        for anchor, text in sections
+    )
+    toc = (
+        f'<nav class="toc" aria-label="{label}"><p class="toc__title">{label}</p>'
+        f"<ol>{items}</ol></nav>\n"
+    )
+    first = _SECTION.search(html).start()  # type: ignore[union-attr]
+    return html[:first] + toc + html[first:]
+
+
 def write_site(
     pages: Sequence[Page],
     out_dir: Path,
@@ -135,7 +158,9 @@ def write_site(
                     _here, page_path(slug, _lang, langs)
                 ),
             }
-            html = render_page(page.template, {**page.context(lang), **site}, lang)
+            html = with_contents(
+                render_page(page.template, {**page.context(lang), **site}, lang), lang
+            )
             target = out_dir / here
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8", newline="\n")
