@@ -14,7 +14,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from creditline.errors import CreditlineError
-from creditline.reports import closures, data_quality, index, portfolio_risk
+from creditline.reports import closures, data_quality, headline, index, portfolio_risk
 from creditline.reports.build_site import render_reports
 from creditline.reports.formatting import (
     date,
@@ -440,14 +440,14 @@ def test_freshness_status_follows_the_sources_thresholds():
 
 def test_headline_change_is_coloured_by_its_judgement_not_its_direction():
     dpd = next(h for h in index.HEADLINES if h.key == "dpd30_rate")
-    assert index._tile(dpd, 0.10, 0.12)["tone"] == "good"
-    assert index._tile(dpd, 0.12, 0.10)["tone"] == "bad"
-    assert index._tile(dpd, 0.12, None)["change"] is None
+    assert headline.tile(dpd, 0.10, 0.12)["tone"] == "good"
+    assert headline.tile(dpd, 0.12, 0.10)["tone"] == "bad"
+    assert headline.tile(dpd, 0.12, None)["change"] is None
     # a rise that shows as 0.00 pp is not painted as worse
-    assert index._tile(dpd, 0.120001, 0.12)["tone"] is None
-    assert index._tile(dpd, 0.1201, 0.12)["tone"] == "bad"
+    assert headline.tile(dpd, 0.120001, 0.12)["tone"] is None
+    assert headline.tile(dpd, 0.1201, 0.12)["tone"] == "bad"
     exposure = next(h for h in index.HEADLINES if h.key == "exposure")
-    assert index._tile(exposure, 2.0, 1.0)["tone"] is None
+    assert headline.tile(exposure, 2.0, 1.0)["tone"] is None
 
 
 def test_group_labels_come_from_the_reference_seed_and_the_catalogue(built_warehouse):

@@ -1,7 +1,10 @@
 """The charts' geometry in real headless Chromium, from the shared small warehouse (issue 17):
 labels never overprint and stay inside their chart, legends keep every entry within the
-plot's width, and small series get an axis of their own."""
+plot's width, and small series get an axis of their own. On a phone a chart opens at its
+latest month and a wide table keeps its key column in view; printed, no page holds only a
+caption."""
 
+import io
 from pathlib import Path
 
 import duckdb
@@ -208,3 +211,20 @@ def test_a_wide_table_keeps_its_key_column_in_view_when_scrolled(browser_page, c
     assert scrolled > 0, "the table scrolls sideways on a phone"
     assert abs(key_left - before) <= 1 and abs(key_left - box_left) <= 2, "the key column stays"
     assert page.locator("#table-reopen-drivers .scroll-hint").is_visible()
+
+
+# A page holding only an orphaned caption (a table's title and coverage line, its table on
+# the next page) prints under 250 characters; a page with content, at least twice that.
+MIN_PAGE_TEXT = 300
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", ["closures", "portfolio_risk"])
+def test_printing_leaves_no_page_holding_only_a_caption(browser_page, chart_site, page, lang):
+    from pypdf import PdfReader
+
+    browser_page.open(page_file(chart_site, page, lang))
+    pdf = browser_page.page.pdf(format="A4", print_background=True)
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    short = [(i + 1, t[:120]) for i, t in enumerate(texts[:-1]) if len(t) < MIN_PAGE_TEXT]
+    assert not short, f"{page} ({lang}), {len(texts)} A4 pages; nearly empty: {short}"

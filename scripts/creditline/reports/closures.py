@@ -14,8 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from creditline.reports import charts, closure_questions
+from creditline.reports import charts, closure_questions, headline
 from creditline.reports.formatting import format_value
+from creditline.reports.headline import Headline
 from creditline.reports.marts import PORTFOLIO, Reference, Scope, Warehouse, month_end
 from creditline.reports.messages import LANGS, code_label, translate, translator
 from creditline.reports.site import Page
@@ -41,18 +42,30 @@ LENDER_CLOSURE = "closure_initiated_by is distinct from 'customer'"
 KM_GROUP_TYPES_NAMED = ("reason_category", "score_band_at_closure")
 
 
+# The first screen: what changed this month (headline.py).
+HEADLINES = (
+    Headline("closures", "new_closure_count", "integer", "number", None, "closure"),
+    Headline(
+        "closures_overdue", "new_closures_overdue_count", "integer", "number", None, "closure"
+    ),  # fmt: skip
+    Headline("reopenings", "new_reopen_count", "integer", "number", None, "reopening"),
+    Headline("closed_lines", "closed_line_count", "integer", "number", None, "closure"),
+    Headline("frozen_lines", "frozen_line_count", "integer", "number", None, "freeze_episode"),
+)
+
+
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     """The lifecycle marts up to the report month, and the reason categories (closure
     reasons in their order, every category's labels) of the reference seed."""
-    reference = {"reference": wh.reference}
+    reference = {
+        "reference": wh.reference,
+        "monthly": headline.monthly_totals(wh, scope, HEADLINES),
+        "questions": closure_questions.load(wh, scope),
+    }
     if not scope.has_data:
         frames = ("reasons", "clean_trend", "clean_list", "survival", "survival_summary",
                   "cohorts", "recovery", "outcomes")  # fmt: skip
-        return (
-            {k: pl.DataFrame() for k in frames}
-            | {"clean_count": None, "questions": closure_questions.load(wh, scope)}
-            | reference
-        )
+        return {k: pl.DataFrame() for k in frames} | {"clean_count": None} | reference
     month = scope.report_month
     reason_columns = "".join(f", new_closures_{c.code}_count" for c in wh.reference.closure_reasons)
     reasons = wh.read(
@@ -137,7 +150,6 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         "cohorts": cohorts,
         "recovery": recovery,
         "outcomes": outcomes,
-        "questions": closure_questions.load(wh, scope),
     }
 
 
@@ -522,6 +534,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "outcome_columns": OUTCOME_COLUMNS,
             "outcome_6m_columns": OUTCOME_6M_COLUMNS,
             "fmt": format_value,
+            **headline.context(data["monthly"], HEADLINES, scope, lang),
             **_charts(data, lang),
             **_tables(data, scope, lang),
             **closure_questions.context(

@@ -10,26 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from creditline.reports.formatting import change_rounds_to_zero
-from creditline.reports.marts import PORTFOLIO, Scope, Warehouse
+from creditline.reports import headline
+from creditline.reports.headline import Headline
+from creditline.reports.marts import Scope, Warehouse
 from creditline.reports.messages import translate
 from creditline.reports.site import Page
 
 SLUG = "index"
 WATCHLIST = "risk.mart_watchlist"
 MONTH_COLUMNS = ("month_start_on", "snapshot_month_on", "watch_month_on")
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One KPI tile: the mart column it shows, how to format it and its change."""
-
-    key: str  # data-figure name and message key headline.<key>
-    column: str  # column of mart_portfolio_monthly
-    fmt: str  # percent | money | integer
-    change_unit: str  # pp | percent | number
-    higher_is: str | None  # "good" / "bad": colours the change
-    definition: str | None = None
 
 
 HEADLINES = (
@@ -60,54 +49,13 @@ def _watchlist_counts(wh: Warehouse, scope: Scope) -> tuple[int | None, int | No
 
 
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
-    """The two months' portfolio totals and the watchlist size."""
-    current: dict[str, Any] = {}
-    previous: dict[str, Any] = {}
-    if scope.has_data:
-        frame = wh.read(
-            PORTFOLIO,
-            "select * from {rel} where grouping_level = 'total' and month_start_on in (?, ?)",
-            [scope.report_month, scope.previous_month or scope.report_month],
-        )
-        for row in frame.iter_rows(named=True):
-            if row["month_start_on"] == scope.report_month:
-                current = row
-            elif row["month_start_on"] == scope.previous_month:
-                previous = row
+    """The portfolio totals of the last 13 months and the watchlist size."""
     watch_now, watch_before = _watchlist_counts(wh, scope)
-    tiles = []
-    for h in HEADLINES:
-        value = current.get(h.column)
-        before = previous.get(h.column)
-        tiles.append(_tile(h, value, before))
     watch = Headline("watchlist", "", "integer", "number", "bad", "watchlist")
-    tiles.append(_tile(watch, watch_now, watch_before))
-    return {"tiles": tiles, "has_watchlist": wh.has(WATCHLIST)}
-
-
-def _tile(h: Headline, value: Any, before: Any) -> dict[str, Any]:
-    change = None
-    if value is not None and before is not None:
-        change = float(value) - float(before)
-    decimals = 2 if h.change_unit == "pp" else 0
-    tone = None
-    # a change shown as 0.00 pp is no change: no colour (issue 17: it was painted red)
-    if (
-        change is not None
-        and h.higher_is
-        and not change_rounds_to_zero(change, h.change_unit, decimals)
-    ):
-        up_good = h.higher_is == "good"
-        tone = "good" if (change > 0) == up_good else "bad"
     return {
-        "key": h.key,
-        "value": value,
-        "fmt": h.fmt,
-        "change": change,
-        "change_unit": h.change_unit,
-        "change_decimals": decimals,
-        "tone": tone,
-        "definition": h.definition,
+        "monthly": headline.monthly_totals(wh, scope, HEADLINES),
+        "watchlist": headline.tile(watch, watch_now, watch_before),
+        "has_watchlist": wh.has(WATCHLIST),
     }
 
 
@@ -133,7 +81,7 @@ def page(
         root = "" if lang == langs[0] else "../"
         return {
             "scope": scope,
-            "tiles": data["tiles"],
+            **headline.context(data["monthly"], HEADLINES, scope, lang, [data["watchlist"]]),
             "has_watchlist": data["has_watchlist"],
             "reports": reports,
             "quality": quality,

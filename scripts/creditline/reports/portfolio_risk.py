@@ -13,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from creditline.reports import charts
+from creditline.reports import charts, headline
 from creditline.reports.formatting import format_value
+from creditline.reports.headline import Headline
 from creditline.reports.marts import PORTFOLIO, Category, Scope, Warehouse, bucket_column
 from creditline.reports.messages import code_label, translator
 from creditline.reports.site import Page
@@ -56,11 +57,23 @@ def roll_states(buckets: tuple[Category, ...]) -> list[str]:
     return ["no_balance", *(b.code for b in buckets), "written_off"]
 
 
+# The first screen: what changed this month (headline.py).
+HEADLINES = (
+    Headline("exposure", "outstanding_principal_amount", "money", "money", None, "exposure"),
+    Headline("utilization", "utilization_rate", "percent", "pp", None, "utilization"),
+    Headline("dpd30_rate", "dpd_30_plus_balance_rate", "percent", "pp", "bad", "dpd30_rate"),
+    Headline("dpd90_rate", "dpd_90_plus_balance_rate", "percent", "pp", "bad", "dpd90_rate"),
+    Headline("npl_ratio", "npl_ratio", "percent", "pp", "bad", "npl_ratio"),
+    Headline("charge_off_rate", "annualized_charge_off_rate", "percent", "pp", "bad", "charge_off"),
+)
+
+
 def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
     """The risk marts up to the report month (all-products / portfolio-total rows), and the
     DPD ladder of the reference seed."""
     buckets = wh.reference.dpd_buckets
-    empty: dict[str, Any] = {"scope": scope, "buckets": buckets}
+    empty: dict[str, Any] = {"scope": scope, "buckets": buckets,
+                             "monthly": headline.monthly_totals(wh, scope, HEADLINES)}  # fmt: skip
     if not scope.has_data:
         return empty | {k: pl.DataFrame() for k in (
             "trend", "vintages", "fpd", "roll", "flows", "bands_outcome", "bands_stability",
@@ -148,8 +161,7 @@ def load(wh: Warehouse, scope: Scope) -> dict[str, Any]:
         )
     watchlist, watch_columns = _watchlist(wh, scope)
     return {
-        "scope": scope,
-        "buckets": buckets,
+        **empty,
         "trend": trend,
         "vintages": vintages,
         "fpd": fpd,
@@ -534,6 +546,7 @@ def page(data: dict[str, Any], scope: Scope) -> Page:
             "outcome_month": data["outcome_month"],
             "ew_month": data["ew_month"],
             "kpi": kpis,
+            **headline.context(data["monthly"], HEADLINES, scope, lang),
             "psi_reading_text": code_label(t, "psi_reading.", kpis["psi_reading"]),
             "roll": roll_state_labels(data["roll"], t),
             "roll_columns": ROLL_COLUMNS,

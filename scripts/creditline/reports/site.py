@@ -94,8 +94,8 @@ def _check(pages: Sequence[Page], langs: Sequence[str]) -> None:
 
 def with_contents(html: str, lang: str) -> str:
     """The page with a table of contents (links to its <h2 id> sections) before its first
-    section, when it has TOC_MIN_SECTIONS sections or more and no contents of its own
-    (issue 17: long pages)."""
+    section after the headline figures, when it has TOC_MIN_SECTIONS sections or more and
+    no contents of its own (issue 17: long pages)."""
     sections = _SECTION.findall(html)
     if len(sections) < TOC_MIN_SECTIONS or _OWN_CONTENTS.search(html):
         return html
@@ -108,7 +108,9 @@ def with_contents(html: str, lang: str) -> str:
         f'<nav class="toc" aria-label="{label}"><p class="toc__title">{label}</p>'
         f"<ol>{items}</ol></nav>\n"
     )
-    first = _SECTION.search(html).start()  # type: ignore[union-attr]
+    # before the first section, or after the headline figures when the page opens with them
+    starts = list(_SECTION.finditer(html))
+    first = starts[1 if starts[0].group(1) == "headline" else 0].start()
     return html[:first] + toc + html[first:]
 
 
