@@ -21,13 +21,15 @@ Site layout (relative to out_dir):
 it and trends end with it. By default it is the latest complete month in the warehouse.
 """
 
+import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from creditline.errors import CreditlineError
 from creditline.reports import (
@@ -98,7 +100,8 @@ def render_reports(
         report("Rendering pages", 4, total)
         rendering = time.perf_counter()
         docs_href = f"{dbt_docs.DOCS_DIR}/index.html" if docs else None
-        site = _prepared(_site(scope, langs, pages, index_data, quality_data, docs_href), langs)
+        recipes = _site(scope, langs, pages, index_data, quality_data, docs_href)
+        site = _prepared(recipes, langs, in_workers=scope.has_data)
         write_site(site, out_dir, langs, as_of=scope.as_of)
         timings["render"] = time.perf_counter() - rendering
     except BaseException:
@@ -116,7 +119,7 @@ def render_reports(
         timings["docs_wait"] = time.perf_counter() - waiting
         if docs_file is None:
             # The overview was written with a link to the docs: say instead they are missing.
-            site = _site(scope, langs, pages, index_data, quality_data, None)
+            site = [r.page() for r in _site(scope, langs, pages, index_data, quality_data, None)]
             _rewrite_overview(site, out_dir, langs, scope)
             if docs_failed is not None:
                 docs_failed(why)
@@ -125,11 +128,26 @@ def render_reports(
     return out_dir / "index.html"
 
 
-def _pages(scope: Scope, quality_data, risk_data, closure_data, case_data) -> list[Page]:
-    pages = [portfolio_risk.page(risk_data, scope), closures.page(closure_data, scope)]
-    pages.append(case_studies.case_studies_page(data=case_data))
-    pages.append(data_quality.page(quality_data, scope))
-    return pages
+@dataclass(frozen=True)
+class Recipe:
+    """How to build a page: a module-level builder and its arguments (the loaded data,
+    which pickles), so a worker process builds the same page the parent does."""
+
+    build: Callable[..., Page]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def page(self) -> Page:
+        return self.build(*self.args, **self.kwargs)
+
+
+def _pages(scope: Scope, quality_data, risk_data, closure_data, case_data) -> list[Recipe]:
+    return [
+        Recipe(portfolio_risk.page, (risk_data, scope)),
+        Recipe(closures.page, (closure_data, scope)),
+        Recipe(case_studies.case_studies_page, kwargs={"data": case_data}),
+        Recipe(data_quality.page, (quality_data, scope)),
+    ]
 
 
 REPORT_SUMMARIES = {
@@ -140,31 +158,49 @@ REPORT_SUMMARIES = {
 }
 
 
-def _site(scope, langs, pages, index_data, quality_data, docs_href) -> list[Page]:
+def _site(scope, langs, pages, index_data, quality_data, docs_href) -> list[Recipe]:
     """The overview first, then the report pages."""
+    built = [r.page() for r in pages]
     links = [
         index.ReportLink(p.slug, p.title_key, REPORT_SUMMARIES.get(p.slug, "index.summary.other"))
-        for p in pages
+        for p in built
     ]
-    overview = index.page(
-        index_data,
-        scope,
-        reports=links,
-        quality=data_quality.summary(quality_data),
-        docs_href=docs_href,
-        langs=langs,
+    overview = Recipe(
+        index.page,
+        (index_data, scope),
+        {
+            "reports": links,
+            "quality": data_quality.summary(quality_data),
+            "docs_href": docs_href,
+            "langs": tuple(langs),
+        },
     )
     return [overview, *pages]
 
 
-def _prepared(pages: list[Page], langs: Sequence[str]) -> list[Page]:
-    """The pages with every context built up front, in threads: the charts (vl-convert,
-    which releases the GIL) of all pages and languages render side by side."""
-    workers = max(1, min(8, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {(p.slug, lang): pool.submit(p.context, lang) for p in pages for lang in langs}
-        contexts = {key: future.result() for key, future in futures.items()}
-    return [replace(p, context=lambda lang, _slug=p.slug: contexts[(_slug, lang)]) for p in pages]
+def _context(recipe: Recipe, lang: str) -> Any:
+    return recipe.page().context(lang)
+
+
+def _prepared(recipes: list[Recipe], langs: Sequence[str], *, in_workers: bool) -> list[Page]:
+    """The pages with every context built up front: in worker processes, one per core, when
+    there is data to chart. Chart rendering is most of a site's time (docs/performance.md),
+    and vl-convert renders one chart at a time per process whatever the threads. The workers
+    are spawned, not forked (Polars' thread pool does not survive a fork), and get each
+    page's data with its recipe."""
+    pages = [r.page() for r in recipes]
+    keys = [(i, lang) for i in range(len(recipes)) for lang in langs]
+    workers = max(1, min(4, os.cpu_count() or 1))
+    if not in_workers or workers == 1:
+        contexts = {key: pages[key[0]].context(key[1]) for key in keys}
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            futures = {key: pool.submit(_context, recipes[key[0]], key[1]) for key in keys}
+            contexts = {key: future.result() for key, future in futures.items()}
+    return [
+        replace(p, context=lambda lang, _i=i: contexts[(_i, lang)]) for i, p in enumerate(pages)
+    ]
 
 
 def _rewrite_overview(site: list[Page], out_dir: Path, langs, scope: Scope) -> None:
