@@ -24,7 +24,8 @@ areas and bars use colours whose lightness alternates (DPD buckets darken with s
 and are separated by white edges.
 `heat_table` returns an HTML table, not SVG: the numbers stay text and copyable.
 `small_multiples` gives each series a panel with its own y axis, for series of very different
-size.
+size. `interval_chart` is a forest plot: an estimate and its interval per category (rates with
+Wilson intervals, differences with confidence intervals, medians with their quartiles).
 """
 
 import colorsys

@@ -3,7 +3,8 @@ past due, yet closed) and whom they hit; Kaplan–Meier curves of time to reopen
 and score band with their confidence bands; reopen rates at 30/90/180/365 days by closure
 cohort with Wilson intervals; the customer's score against the pre-closure score and the
 closed line's state (30+ DPD or written off) in the months around a closure; and outcomes
-after a reopening against comparable lines never closed.
+after a reopening against comparable lines never closed; then the articles' six questions
+(closure_questions.py) and, first of all, what changed this month (headline.py).
 
 Every figure is a column of a lifecycle mart (or mart_portfolio_monthly for the monthly
 closure counts); the reason categories, their order and their labels are the warehouse's
