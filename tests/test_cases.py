@@ -376,6 +376,22 @@ def test_no_score_after_an_event_comes_from_past_the_end_of_the_data(warehouse):
     assert recent_events > 0 and told > 0  # both kinds of event are in the book
 
 
+def test_no_inquiry_count_after_an_event_is_cut_off_by_the_end_of_the_data(warehouse):
+    """Issue 17: inquiries "in the 90 days after" a cut were counted up to the data's end
+    even when fewer than 90 days remained, so a recent cut read as a fall in shopping."""
+    counted_too_early, recent, counted = warehouse.sql("""
+        select
+            count(*) filter (where key_event_on + 90 > as_of_on
+                             and external_inquiries_after is not null),
+            count(*) filter (where key_event_on + 90 > as_of_on),
+            count(*) filter (where key_event_on + 90 <= as_of_on
+                             and external_inquiries_after is not null)
+        from intermediate.int_case_key_events_followed
+        cross join intermediate.int_as_of_date""").fetchall()[0]
+    assert counted_too_early == 0
+    assert recent > 0 and counted > 0
+
+
 def test_clean_closures_were_never_past_due_in_the_installments(warehouse):
     late = warehouse.sql(
         """

@@ -169,7 +169,13 @@ final as (
         coalesce(inquiry_counts.external_inquiries_before, 0) as external_inquiries_before,
         -- after the event
         scores_at_dates.score_after_event,
-        coalesce(inquiry_counts.external_inquiries_after, 0) as external_inquiries_after,
+        -- only once the window has passed: a story never counts inquiries past the data's end
+        case
+            when
+                cast({{ dbt.dateadd('day', inquiry_days, 'key_events.key_event_on') }} as date)
+                <= {{ as_of_date() }}
+                then coalesce(inquiry_counts.external_inquiries_after, 0)
+        end as external_inquiries_after,
         restored_events.restored_on,
         restored_events.restore_reason_code,
         restored_events.restored_limit_amount,
