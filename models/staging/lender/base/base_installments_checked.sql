@@ -22,6 +22,13 @@ with
     ],
 ) }},
 
+-- Only a loan with a re-cut can break the re-cut rule: the schedule work is limited to
+-- those loans (31k of 10M rows at 100,000 customers).
+recut_loans as (
+    select distinct loan_id from rules_checked
+    where rule_but_recut is null and recut_on is not null
+),
+
 -- The rows that pass every other rule, and their loans' terms: the schedule macro core uses
 -- gives each re-cut's principal and what the version before it still had after its day.
 candidate_rows as (
@@ -29,11 +36,12 @@ candidate_rows as (
         *,
         loan_id || '-' || installment_no as installment_id
     from rules_checked
-    where rule_but_recut is null
+    where rule_but_recut is null and loan_id in (select loan_id from recut_loans)
 ),
 
 candidate_loans as (
     select * from {{ ref('stg_loans') }}
+    where loan_id in (select loan_id from recut_loans)
 ),
 
 {{ schedule_in_force_ctes('candidate_rows', 'candidate_loans', "date '9999-12-31'") }},
