@@ -74,12 +74,14 @@ bench: install
 bench-spark: install-spark java-deps
 	$(BIN)/python -m creditline.bench_spark --out docs/performance.md
 
-# Debian's Chromium and a CJK font for the browser tests (Playwright cannot download its own here).
+# Debian's Chromium, a CJK font and Liberation Sans (the charts are measured with its widths)
+# for the browser tests (Playwright cannot download its own here).
 browser-deps:
-	@if [ -x /usr/lib/chromium/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  echo "chromium and fonts-noto-cjk present"; \
+	@if [ -x /usr/lib/chromium/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
+	    && fc-list 2>/dev/null | grep -qi 'Liberation Sans'; then \
+	  echo "chromium, fonts-noto-cjk and fonts-liberation present"; \
 	else \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-liberation; \
 	fi
 
 # A JDK 17 for Spark, from Debian where missing (needs root).

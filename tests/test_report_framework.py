@@ -17,6 +17,7 @@ import jinja2
 import numpy as np
 import polars as pl
 import pytest
+from markupsafe import escape
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from creditline.reports import charts
@@ -390,13 +391,19 @@ CHART_CASES = {
 
 @pytest.mark.parametrize("kind", sorted(CHART_CASES))
 def test_chart_is_inline_svg_with_role_title_and_text_alternative(kind):
-    svg = str(CHART_CASES[kind]("en"))
-    root = HTMLParser(svg).css_first("svg")
-    assert root.attributes["role"] == "img"
-    assert root.attributes["id"].startswith("chart-")
-    assert len(root.attributes["aria-label"]) > 20
-    assert root.css_first("title").text()
-    assert svg.startswith("<svg")
+    chart = CHART_CASES[kind]("en")
+    for svg in (chart.markup, chart.narrow):
+        root = HTMLParser(svg).css_first("svg")
+        assert root.attributes["role"] == "img"
+        assert root.attributes["id"].startswith("chart-")
+        assert len(root.attributes["aria-label"]) > 20
+        assert root.css_first("title").text()
+        assert svg.startswith("<svg")
+    wide_id = HTMLParser(chart.markup).css_first("svg").attributes["id"]
+    assert HTMLParser(chart.narrow).css_first("svg").attributes["id"] == wide_id + "-narrow"
+    # a page gets both, each in the box the stylesheet shows at its width
+    page = HTMLParser(str(chart))
+    assert [d.attributes["class"] for d in page.css("body > div")] == ["chart-wide", "chart-narrow"]
 
 
 @pytest.mark.parametrize("kind", sorted(CHART_CASES))
@@ -419,9 +426,12 @@ def test_chart_text_alternative_describes_range_and_series():
 
 
 def test_chart_labels_and_fonts_follow_the_language():
-    svg = str(line("zh"))
+    svg = line("zh").markup
     labels = re.findall(r">([^<]+)</text>", svg)
     assert "2024年1月" in labels and "逾期1-30天" in labels
+    # laid out with the measuring font, every text names the page's whole stack
+    families = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert families == {str(escape(charts.FONT_STACK))}
     assert "Noto Sans CJK SC" in svg and "Microsoft YaHei" in svg and "PingFang SC" in svg
     assert "Jan 2024" in re.findall(r">([^<]+)</text>", str(line("en")))
 
@@ -437,7 +447,7 @@ def test_ids_are_unique_across_charts_on_one_page(demo_html):
         ids = [node.attributes["id"] for node in HTMLParser(html).css("[id]")]
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         charts_on_page = HTMLParser(html).css("figure.chart svg")
-        assert len(charts_on_page) == 2
+        assert len(charts_on_page) == 4  # two charts, each wide and narrow
         inner_ids = []
         for svg in charts_on_page:
             prefix = svg.attributes["id"]
@@ -450,7 +460,7 @@ def test_ids_are_unique_across_charts_on_one_page(demo_html):
 @pytest.mark.parametrize("kind", sorted(CHART_CASES))
 def test_vega_aria_texts_inside_a_chart_are_dropped(kind):
     # issue 17: English "X-axis titled ..." and "x: ...; s: ..." on Chinese pages
-    svg = str(CHART_CASES[kind]("zh"))
+    svg = CHART_CASES[kind]("zh").markup
     assert re.findall(r'\b(?:role|aria-[a-z]+)="', svg) == ['role="', 'aria-label="']
     assert not re.search(r"\bs: ", svg)
     assert HTMLParser(svg).css_first("svg").attributes["aria-label"].endswith("。")

@@ -95,13 +95,23 @@ def test_a_line_chart_tables_what_it_plots_and_titles_every_point():
         {"x": MONTHS[1], "y0": 0.02, "y1": 0.6},
         {"x": MONTHS[2], "y0": None, "y1": 0.7},
     ]
-    titles = re.findall(r"<title>([^<]*)</title>", str(chart))[1:]
+    titles = re.findall(r"<title>([^<]*)</title>", chart.markup)[1:]
     assert sorted(titles) == sorted(
         ["Jan 2023 · low: 1.00%", "Feb 2023 · low: 2.00%", "Jan 2023 · high: 50.00%",
          "Feb 2023 · high: 60.00%", "Mar 2023 · high: 70.00%"]
     )  # fmt: skip
     # hidden points carry the tooltips without drawing; Vega's own ARIA texts stay out
-    assert 'opacity="0"' in str(chart) and "aria-" not in str(chart).split(">", 1)[1]
+    assert 'opacity="0"' in chart.markup and "aria-" not in chart.markup.split(">", 1)[1]
+    # the phone's render carries the same tooltips
+    assert sorted(re.findall(r"<title>([^<]*)</title>", chart.narrow)[1:]) == sorted(titles)
+
+
+def _panel_rows(svg: str) -> int:
+    """How many rows the panels of a faceted chart stand in: the distinct y offsets of the
+    groups under Vega's cell group, each a panel with its background."""
+    cells = svg[svg.index("role-scope cell") :]
+    panel = r'<g transform="translate\(([\d.]+),([\d.]+)\)"><path class="background" d="M0,0h[1-9]'
+    return len({y for _, y in re.findall(panel, cells)})
 
 
 def test_small_multiples_give_each_series_its_own_axis():
@@ -112,8 +122,10 @@ def test_small_multiples_give_each_series_its_own_axis():
         frame, x="m", y="rate", series="s", title="T", x_title="Month", y_title="Rate",
         lang="en",
     )  # fmt: skip
-    svg = str(chart)
+    svg = chart.markup
     assert svg.count('class="mark-line') == 2
+    # wide, the panels sit side by side; on a phone, one under the other
+    assert _panel_rows(svg) == 1 and _panel_rows(chart.narrow) == 2
     tops = re.findall(r">(\d+(?:\.\d)?)%</text>", svg)
     assert max(float(t) for t in tops) <= 100 and min(float(t) for t in tops) == 0
     assert "6.0%" in svg or "7.0%" in svg or "8.0%" in svg  # the small one's own scale
@@ -171,8 +183,10 @@ def test_every_chart_has_a_table_and_csv_of_what_it_plots(chart_site, page, lang
             assert [v == "" for v in raw] == [v == "–" for v in shown], (name, raw, shown)
         cells = {(row[0], header[j]): row[j] for row in body for j in range(1, len(header))}
         # every point and bar names its month (or x), series and value: a cell of the table
-        titles = [t.text() for t in figure.css("svg title")[1:]]
+        titles = [t.text() for t in figure.css_first(".chart-wide svg").css("title")[1:]]
         assert titles, f"{name} has no tooltips"
+        narrow = [t.text() for t in figure.css_first(".chart-narrow svg").css("title")[1:]]
+        assert sorted(narrow) == sorted(titles), f"{name}: the phone's chart shows other marks"
         marks = set()
         for title in titles:
             x, series, value = MARK_TITLE.match(title).groups()

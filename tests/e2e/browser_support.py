@@ -1,8 +1,8 @@
 """Browser helpers shared by the report tests (the fixtures live in conftest.py).
 
 Chromium comes from Debian (`apt-get install -y --no-install-recommends chromium
-fonts-noto-cjk`); Playwright cannot download its own here. Without it the browser tests
-skip, unless the CI variable is set: CI must run them, so there they fail.
+fonts-noto-cjk fonts-liberation`); Playwright cannot download its own here. Without it the
+browser tests skip, unless the CI variable is set: CI must run them, so there they fail.
 """
 
 import os
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
-INSTALL_HINT = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk"
+INSTALL_HINT = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk fonts-liberation"
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -69,7 +69,8 @@ class BrowserPage:
     def assert_page_ok(self, path: Path, name: str | None = None) -> None:
         """Open a rendered report page (file://) and check, at desktop and at phone width:
         no console or page errors and no dialogs; every request is file:// or data:; every
-        `figure svg` is laid out with a non-zero size; the page itself never scrolls
+        `figure svg` shown at that width (a chart's wide or narrow render) is laid out with a
+        non-zero size; the page itself never scrolls
         sideways at phone width; every in-page link (#id) has a target. Saves full-page
         screenshots to test-artifacts/screenshots/<name>.png and <name>-phone.png."""
         path = Path(path)
@@ -83,8 +84,10 @@ class BrowserPage:
             assert not self.dialogs, f"dialogs opened on {where}: {self.dialogs}"
             remote = outside_the_files(self.requests)
             assert not remote, f"network requests from {where}: {remote}"
+            # a chart's render for the other screen is not displayed (charts.render_chart)
+            hidden = ".chart-narrow" if viewport is DESKTOP else ".chart-wide"
             sizes = self.page.eval_on_selector_all(
-                "figure svg",
+                f"figure svg:not({hidden} svg)",
                 "els => els.map(e => { const r = e.getBoundingClientRect();"
                 " return [e.id, r.width, r.height]; })",
             )

@@ -36,7 +36,7 @@ def test_demo_site_pages_render_offline_without_errors(browser_page, demo_site, 
 def test_demo_page_shows_two_charts_and_the_hostile_string_as_text(browser_page, demo_site):
     browser_page.open(demo_site / "framework_demo.html")
     page = browser_page.page
-    assert page.locator("figure.chart svg[role=img]").count() == 2
+    assert page.locator("figure.chart .chart-wide svg[role=img]").count() == 2
     assert page.locator("main script").count() == 0
     assert page.locator("p.hostile").inner_text().startswith("<script>alert(1)</script>")
     assert browser_page.dialogs == []

@@ -41,9 +41,9 @@ def test_each_archetype_shows_a_timeline_and_a_story(
     assert sections.count() == len(ARCHETYPES)
     for i in range(sections.count()):
         section = sections.nth(i)
-        assert section.locator("figure.chart svg[role=img]").count() == 1
+        assert section.locator("figure.chart .chart-wide svg[role=img]").count() == 1
         assert section.locator(".case-narrative p").count() == 3
-        box = section.locator("figure.chart svg").bounding_box()
+        box = section.locator("figure.chart .chart-wide svg").bounding_box()
         assert box and box["width"] > 200 and box["height"] > 200
 
 

@@ -1,15 +1,20 @@
 """The charts' geometry in real headless Chromium, from the shared small warehouse (issue 17):
 labels never overprint and stay inside their chart, legends keep every entry within the
-plot's width, and small series get an axis of their own. On a phone a chart opens at its
-latest month and a wide table keeps its key column in view; printed, no page holds only a
-caption."""
+plot's width, and small series get an axis of their own, both on a desktop (the wide render,
+filling the content width) and on a phone (the narrow one, which fits the screen with its
+latest month in view). A wide table keeps its key column in view; printed, no page holds
+only a caption."""
 
 import io
+import re
+import unicodedata
 from pathlib import Path
 
 import duckdb
 import pytest
-from browser_support import require_chromium
+from browser_support import DESKTOP, PHONE, require_chromium
+
+from creditline.reports import charts
 
 require_chromium()
 
@@ -55,16 +60,23 @@ def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
-def charts_on(browser_page, path: Path, selector: str = "figure.chart svg[role=img]"):
-    browser_page.open(path)
-    return browser_page.page.locator(selector)
+# Each render of a chart at the screen width that shows it.
+RENDERS = {"wide": DESKTOP["width"], "narrow": PHONE["width"]}
 
 
+def charts_on(browser_page, path: Path, render: str = "wide", selector: str = "figure.chart"):
+    """The SVGs of one render (wide or narrow) of the charts `selector` finds, the page
+    opened at the width that shows that render."""
+    browser_page.open(path, RENDERS[render])
+    return browser_page.page.locator(f"{selector} .chart-{render} svg[role=img]")
+
+
+@pytest.mark.parametrize("render", sorted(RENDERS))
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("page", CHART_PAGES)
-def test_axis_labels_never_overprint(browser_page, chart_site, page, lang):
+def test_axis_labels_never_overprint(browser_page, chart_site, page, lang, render):
     # issue 17: 36 month labels under "Closures by reason and month" overprinted into a smear
-    svgs = charts_on(browser_page, page_file(chart_site, page, lang))
+    svgs = charts_on(browser_page, page_file(chart_site, page, lang), render)
     assert svgs.count() >= 5
     for i in range(svgs.count()):
         svg = svgs.nth(i)
@@ -93,12 +105,14 @@ def reasons_with_closures(warehouse: Path, lang: str) -> list[str]:
     return [label for (_, label), total in zip(reasons, totals, strict=True) if total]
 
 
+@pytest.mark.parametrize("render", sorted(RENDERS))
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_closures_by_reason_names_every_reason_within_the_plot_width(
-    browser_page, chart_site, built_warehouse, lang
+    browser_page, chart_site, built_warehouse, lang, render
 ):
     # issue 17: on a phone the legend lost two reasons off the chart's edge
-    svg = charts_on(browser_page, page_file(chart_site, "closures", lang), "#chart-reasons svg")
+    path = page_file(chart_site, "closures", lang)
+    svg = charts_on(browser_page, path, render, "#chart-reasons")
     legend = [b["text"] for b in svg.evaluate(TEXT_BOXES) if "role-legend-label" in b["role"]]
     reasons = reasons_with_closures(built_warehouse, lang)
     assert len(reasons) >= 5, reasons
@@ -115,11 +129,20 @@ def test_closures_by_reason_names_every_reason_within_the_plot_width(
     assert not overlapping([b for b in svg.evaluate(TEXT_BOXES) if "legend" in b["role"]])
 
 
+# A case timeline is its plot and the y axes' labels and titles beside it: any wider, an
+# event label ran past the plot's edge.
+TIMELINE_AXES = 120  # px
+
+
+@pytest.mark.parametrize("render", sorted(RENDERS))
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_case_timeline_labels_neither_overprint_nor_leave_the_chart(browser_page, chart_site, lang):
+def test_case_timeline_labels_neither_overprint_nor_leave_the_chart(
+    browser_page, chart_site, lang, render
+):
     # issue 17: event labels overprinted when two events shared a month, the last was cut
     # at the plot's edge and the first collided with a tick
-    svgs = charts_on(browser_page, page_file(chart_site, "case_studies", lang))
+    svgs = charts_on(browser_page, page_file(chart_site, "case_studies", lang), render)
+    size = charts.WIDE if render == "wide" else charts.NARROW
     assert svgs.count() >= 4
     events = 0
     for i in range(svgs.count()):
@@ -138,7 +161,7 @@ def test_case_timeline_labels_neither_overprint_nor_leave_the_chart(browser_page
         ]
         assert not outside, (svg.get_attribute("id"), outside)
         width = svg.evaluate("svg => svg.viewBox.baseVal.width")
-        assert width <= 700, f"{svg.get_attribute('id')} is {width} px wide: a label ran off"
+        assert width <= size.width + TIMELINE_AXES, f"{svg.get_attribute('id')} is {width} px"
     assert events >= 10  # the event labels were measured
 
 
@@ -161,11 +184,13 @@ PANELS = """svg => {
 }"""
 
 
+@pytest.mark.parametrize("render", sorted(RENDERS))
 @pytest.mark.parametrize("chart", ["chart-flows", "chart-buckets"])
-def test_each_flow_and_dpd_bucket_fills_an_axis_of_its_own(browser_page, chart_site, chart):
+def test_each_flow_and_dpd_bucket_fills_an_axis_of_its_own(browser_page, chart_site, chart, render):
     # issue 17: the 90+ buckets were slivers on a stacked area of mostly 1-30 DPD, and flow
     # rates of 6% and 10% lay flat on a 0-100% axis
-    svg = charts_on(browser_page, page_file(chart_site, "portfolio_risk", "en"), f"#{chart} svg")
+    path = page_file(chart_site, "portfolio_risk", "en")
+    svg = charts_on(browser_page, path, render, f"#{chart}")
     panels = svg.evaluate(PANELS)
     for marks in panels:
         kinds = [m["kind"] for m in marks]
@@ -175,24 +200,50 @@ def test_each_flow_and_dpd_bucket_fills_an_axis_of_its_own(browser_page, chart_s
     assert len(panels) >= 4
 
 
-PHONE_WIDTH = 390
+PHONE_WIDTH = PHONE["width"]
+
+# Where a figure's shown chart and its latest (right-most) month label stand on the page, the
+# page's width, and whether the figure's box scrolls sideways.
+CHART_PLACE = """figure => {
+  const svg = [...figure.querySelectorAll('.chart-body svg')]
+    .find(s => s.getBoundingClientRect().width > 0);
+  const box = svg.getBoundingClientRect(), fig = figure.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('.role-axis-label text')]
+    .filter(t => t.getAttribute('opacity') !== '0').map(t => t.getBoundingClientRect());
+  const body = figure.querySelector('.chart-body');
+  return {render: svg.closest('.chart-wide') ? 'wide' : 'narrow', left: box.left,
+          right: box.right, figure_left: fig.left, figure_right: fig.right,
+          last_label: Math.max(...labels.map(r => r.right)), page: innerWidth,
+          scrolls: body.scrollWidth > body.clientWidth + 1};
+}"""
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_on_a_phone_a_trend_chart_opens_at_its_latest_month_and_says_it_scrolls(
-    browser_page, chart_site, lang
+def test_a_desktop_chart_fills_the_content_width(browser_page, chart_site, lang):
+    # issue 17: charts used about 620 of the 1,110 px a desktop page has
+    browser_page.open(page_file(chart_site, "portfolio_risk", lang), 1366)
+    for figure in browser_page.page.locator("figure.chart:has(svg)").all()[:6]:
+        place = figure.evaluate(CHART_PLACE)
+        assert place["render"] == "wide", place
+        assert abs(place["right"] - place["figure_right"]) <= 1, place
+        assert abs(place["left"] - place["figure_left"]) <= 1, place
+
+
+@pytest.mark.parametrize("page", CHART_PAGES)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_on_a_phone_every_chart_fits_the_screen_with_its_latest_month(
+    browser_page, chart_site, page, lang
 ):
-    browser_page.open(page_file(chart_site, "portfolio_risk", lang), width=PHONE_WIDTH)
-    page = browser_page.page
-    body = page.locator("figure.chart .chart-body").first
-    edges = body.evaluate(
-        "b => [b.getBoundingClientRect().right, b.querySelector('svg').getBoundingClientRect()"
-        ".right, b.scrollWidth, b.clientWidth]"
-    )
-    box_right, svg_right, scroll_width, client_width = edges
-    assert scroll_width > client_width, "the chart is wider than a phone: it scrolls"
-    assert abs(svg_right - box_right) <= 1, "the chart's right end (latest month) is in view"
-    assert page.locator("figure.chart .chart-scroll-hint").first.is_visible()
+    # issue 17: charts were fixed at 28rem and scrolled sideways with no cue, the report
+    # month off-screen on every trend chart
+    browser_page.open(page_file(chart_site, page, lang), PHONE_WIDTH)
+    figures = browser_page.page.locator("figure.chart:has(svg)").all()
+    assert len(figures) >= 4
+    for figure in figures:
+        place = figure.evaluate(CHART_PLACE)
+        assert place["render"] == "narrow" and not place["scrolls"], place
+        assert place["right"] <= place["figure_right"] + 1 <= place["page"] + 1, place
+        assert place["last_label"] <= place["right"] + 1, place
 
 
 def test_a_wide_table_keeps_its_key_column_in_view_when_scrolled(browser_page, chart_site):
@@ -213,18 +264,61 @@ def test_a_wide_table_keeps_its_key_column_in_view_when_scrolled(browser_page, c
     assert page.locator("#table-reopen-drivers .scroll-hint").is_visible()
 
 
-# A page holding only an orphaned caption (a table's title and coverage line, its table on
-# the next page) prints under 250 characters; a page with content, at least twice that.
-MIN_PAGE_TEXT = 300
+# Each figure's title and the first thing under its caption: its chart's first axis label
+# or its table's first header cell.
+FIGURE_STARTS = """() => [...document.querySelectorAll('figure')].map(f => {
+  const title = f.querySelector('.figure-title');
+  const first = [...f.querySelectorAll('svg .role-axis-label text, table thead th')]
+    .find(t => t.getAttribute('opacity') !== '0');
+  return title && first ? [title.textContent, first.textContent] : null;
+}).filter(Boolean)"""
+
+
+def _flat(text: str) -> str:
+    """Text without white space, compatibility forms folded (the PDF's text of a CJK face
+    writes 月 as the Kangxi radical ⽉)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+# The PDF's text does not always give back the page's character: a CJK glyph shared by two
+# code points reads as either (风 as the radical ⻛, 户 as 戶), a dash as a hyphen. A text is
+# found where a run of the PDF's text has it, each non-ASCII character read as any one, and
+# at least this share of those characters are the page's own.
+SAME_CHARACTERS = 0.8
+
+
+def _found(text: str, page: str) -> bool:
+    """Whether a page's flattened PDF text holds `text` (see SAME_CHARACTERS)."""
+    wanted = _flat(text)
+    pattern = "".join(re.escape(c) if c.isascii() else "." for c in wanted)
+    for match in re.finditer(f"(?=({pattern}))", page):  # overlapping runs too
+        pairs = [(a, b) for a, b in zip(wanted, match.group(1), strict=True) if not a.isascii()]
+        if sum(a == b for a, b in pairs) >= SAME_CHARACTERS * len(pairs):
+            return True
+    return False
+
+
+def _first_page(pages: list[str], text: str) -> int | None:
+    return next((i for i, page in enumerate(pages) if _found(text, page)), None)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("page", ["closures", "portfolio_risk"])
-def test_printing_leaves_no_page_holding_only_a_caption(browser_page, chart_site, page, lang):
+def test_printing_keeps_every_caption_on_the_page_of_its_figure(
+    browser_page, chart_site, page, lang
+):
+    # issue 17: zh/closures printed two A4 pages holding only an orphaned caption
     from pypdf import PdfReader
 
     browser_page.open(page_file(chart_site, page, lang))
+    starts = browser_page.page.evaluate(FIGURE_STARTS)
     pdf = browser_page.page.pdf(format="A4", print_background=True)
-    texts = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-    short = [(i + 1, t[:120]) for i, t in enumerate(texts[:-1]) if len(t) < MIN_PAGE_TEXT]
-    assert not short, f"{page} ({lang}), {len(texts)} A4 pages; nearly empty: {short}"
+    pages = [_flat(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(starts) >= 8
+    apart = []
+    for title, first in starts:
+        at = _first_page(pages, title)
+        assert at is not None, f"{title!r} is not in the printed text"
+        if not _found(first, pages[at]):
+            apart.append((at + 1, title))
+    assert not apart, f"{page} ({lang}), {len(pages)} A4 pages; captions apart: {apart}"

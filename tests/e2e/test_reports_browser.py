@@ -39,7 +39,7 @@ def test_report_page_renders_offline_without_errors(browser_page, report_site, p
 def test_every_chart_is_present_and_draws_marks(browser_page, report_site, page, lang):
     browser_page.open(page_file(report_site, page, lang))
     charts = browser_page.page.eval_on_selector_all(
-        "figure.chart svg[role=img]",
+        "figure.chart .chart-wide svg[role=img]",
         "els => els.map(e => [e.id, e.querySelectorAll('path, rect, line, symbol').length,"
         " e.getBoundingClientRect().width])",
     )

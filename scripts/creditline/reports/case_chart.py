@@ -25,7 +25,6 @@ from creditline.reports.tables import Column, rows_of
 DPD_COLOR = "#b2182b"
 SCORE_COLOR = "#0b5394"
 EVENT_COLOR = "#57606a"
-PANEL_WIDTH = charts.WIDTH
 EVENT_FONT = 10
 EVENT_ROW = 14  # px per row of event labels
 EVENT_GAP = 6  # px kept free between two labels in a row, and between a label and its rule
@@ -164,98 +163,98 @@ def case_timeline_chart(
     last = max((r["snapshot_on"] for r in rows), default=None)
     domain = alt.Scale(domain=[_iso(first), _iso(last)]) if rows else alt.Undefined
     months = sorted(per_month)
-    x_axis = charts.month_axis(charts.month_span([first, last]), PANEL_WIDTH, lang)
-    x = alt.X("x:T", title=None, axis=x_axis, scale=domain)
-    x_bottom = alt.X("mid:T", title=t("common.month"), axis=x_axis, scale=domain)
-
     money_axis, money_title = charts.money_axis(
         [m["y"] for m in money_rows], t("case_studies.chart.money"), lang
     )
-    money_base = alt.Chart(alt.Data(values=money_rows)).encode(
-        x=x,
-        y=alt.Y("y:Q", title=money_title, axis=money_axis),
-        color=alt.Color(
-            "s:N",
-            scale=alt.Scale(domain=series, range=colors),
-            sort=series,
-            legend=charts.legend(series, PANEL_WIDTH),
-        ),
-    )
-    money_lines = money_base.mark_line(interpolate="step-after", strokeWidth=2, clip=True).encode(
-        strokeDash=alt.StrokeDash(
-            "s:N", scale=alt.Scale(domain=series, range=dashes), sort=series, legend=None
-        ),
-    )
-    money_points_layer = money_base.mark_point(  # not drawn: there for their tooltips
-        filled=True, size=36, opacity=0, clip=True, aria=True
-    ).encode(
-        description="d:N",
-        color=alt.Color("s:N", scale=alt.Scale(domain=series, range=colors), legend=None),
-    )
-    layers = [money_lines, money_points_layer]
-    panels = []
-    if events and rows:
-        span = (last - first).days or 1
-        placed, lane_rows = place_event_labels(
-            [((e["on"] - first).days / span * PANEL_WIDTH, e["label"]) for e in events],
-            PANEL_WIDTH,
+
+    def spec(size: charts.Size) -> dict[str, Any]:
+        width = size.width
+        x_axis = charts.month_axis(charts.month_span([first, last]), width, lang)
+        x = alt.X("x:T", title=None, axis=x_axis, scale=domain)
+        x_bottom = alt.X("mid:T", title=t("common.month"), axis=x_axis, scale=domain)
+        money_base = alt.Chart(alt.Data(name="money")).encode(
+            x=x,
+            y=alt.Y("y:Q", title=money_title, axis=money_axis),
+            color=alt.Color(
+                "s:N",
+                scale=alt.Scale(domain=series, range=colors),
+                sort=series,
+                legend=charts.legend(series, width),
+            ),
         )
-        # the rules where the labels are: an event outside the axis is drawn at its edge
-        rules = [
-            {"x": _iso(first + dt.timedelta(days=p["x"] / PANEL_WIDTH * span))} for p in placed
-        ]
-        layers.append(
-            alt.Chart(alt.Data(values=rules))
-            .mark_rule(color=EVENT_COLOR, strokeDash=[2, 2])
-            .encode(x=x)
+        money_lines = money_base.mark_line(
+            interpolate="step-after", strokeWidth=2, clip=True
+        ).encode(
+            strokeDash=alt.StrokeDash(
+                "s:N", scale=alt.Scale(domain=series, range=dashes), sort=series, legend=None
+            ),
         )
-        lane = (
-            alt.Chart(alt.Data(values=[p | {"y": p["row"] + 0.5} for p in placed]))
-            .mark_text(
-                align="left",
-                baseline="middle",
-                fontSize=EVENT_FONT,
-                color=charts.TEXT_COLOR,
-                limit=PANEL_WIDTH,
+        money_points_layer = money_base.mark_point(  # not drawn: there for their tooltips
+            filled=True, size=36, opacity=0, clip=True, aria=True
+        ).encode(
+            description="d:N",
+            color=alt.Color("s:N", scale=alt.Scale(domain=series, range=colors), legend=None),
+        )
+        layers = [money_lines, money_points_layer]
+        panels = []
+        if events and rows:
+            span = (last - first).days or 1
+            placed, lane_rows = place_event_labels(
+                [((e["on"] - first).days / span * width, e["label"]) for e in events], width
             )
+            # the rules where the labels are: an event outside the axis is drawn at its edge
+            rules = [{"x": _iso(first + dt.timedelta(days=p["x"] / width * span))} for p in placed]
+            layers.append(
+                alt.Chart(alt.Data(values=rules))
+                .mark_rule(color=EVENT_COLOR, strokeDash=[2, 2])
+                .encode(x=x)
+            )
+            lane = (
+                alt.Chart(alt.Data(values=[p | {"y": p["row"] + 0.5} for p in placed]))
+                .mark_text(
+                    align="left",
+                    baseline="middle",
+                    fontSize=EVENT_FONT,
+                    color=charts.TEXT_COLOR,
+                    limit=width,
+                )
+                .encode(
+                    x=alt.X("left:Q", scale=alt.Scale(domain=[0, width], nice=False), axis=None),
+                    y=alt.Y("y:Q", scale=alt.Scale(domain=[0, lane_rows], nice=False), axis=None),
+                    text="label:N",
+                )
+                .properties(width=width, height=lane_rows * EVENT_ROW)
+            )
+            panels.append(lane)
+        panels.append(alt.layer(*layers).properties(width=width, height=200))
+
+        customer = alt.Chart(alt.Data(name="customer"))
+        score_panel = customer.mark_line(color=SCORE_COLOR, strokeWidth=2, clip=True).encode(
+            x=x,
+            y=alt.Y(
+                "score:Q",
+                title=score_title,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=",d"),
+            ),
+        )
+        score_points = score_panel.mark_point(
+            color=SCORE_COLOR, filled=True, size=24, opacity=1, clip=True, aria=True
+        ).encode(description="score_d:N")
+        panels.append(alt.layer(score_panel, score_points).properties(width=width, height=110))
+        dpd_panel = (
+            customer.mark_bar(color=DPD_COLOR, width=5, aria=True)
             .encode(
-                x=alt.X("left:Q", scale=alt.Scale(domain=[0, PANEL_WIDTH], nice=False), axis=None),
-                y=alt.Y("y:Q", scale=alt.Scale(domain=[0, lane_rows], nice=False), axis=None),
-                text="label:N",
+                x=x_bottom,
+                y=alt.Y("dpd:Q", title=dpd_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+                description="dpd_d:N",
             )
-            .properties(width=PANEL_WIDTH, height=lane_rows * EVENT_ROW)
+            .properties(width=width, height=80)
         )
-        panels.append(lane)
-    panels.append(alt.layer(*layers).properties(width=PANEL_WIDTH, height=200))
+        panels.append(dpd_panel)
+        datasets = {"money": money_rows, "customer": customer_rows}
+        return charts.spec_of(alt.vconcat(*panels, spacing=10), datasets)
 
-    customer = alt.Chart(alt.Data(values=customer_rows))
-    score_panel = customer.mark_line(color=SCORE_COLOR, strokeWidth=2, clip=True).encode(
-        x=x,
-        y=alt.Y(
-            "score:Q",
-            title=score_title,
-            scale=alt.Scale(zero=False),
-            axis=alt.Axis(format=",d"),
-        ),
-    )
-    score_points = score_panel.mark_point(
-        color=SCORE_COLOR, filled=True, size=24, opacity=1, clip=True, aria=True
-    ).encode(description="score_d:N")
-    panels.append(alt.layer(score_panel, score_points).properties(width=PANEL_WIDTH, height=110))
-    dpd_panel = (
-        customer.mark_bar(color=DPD_COLOR, width=5, aria=True)
-        .encode(
-            x=x_bottom,
-            y=alt.Y("dpd:Q", title=dpd_title, axis=alt.Axis(format=",d", tickMinStep=1)),
-            description="dpd_d:N",
-        )
-        .properties(width=PANEL_WIDTH, height=80)
-    )
-    panels.append(dpd_panel)
-
-    chart = alt.vconcat(*panels, spacing=10)
-    spec = chart.to_dict() | {"config": charts.CONFIG}
-    svg = charts.render_svg(spec, lang)
     alt_text = t(
         "case_studies.chart.alt",
         title=title,
@@ -263,5 +262,12 @@ def case_timeline_chart(
         end=month(months[-1], lang) if months else "–",
         events=sum(int(e.get("count", 1)) for e in events),
     )
-    markup = charts.finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id)
-    return charts.Chart(markup, table_rows, columns)
+    return charts.render_chart(
+        spec,
+        lang=lang,
+        title=title,
+        alt_text=alt_text,
+        chart_id=chart_id,
+        rows=table_rows,
+        columns=columns,
+    )

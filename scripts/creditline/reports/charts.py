@@ -28,15 +28,21 @@ size. `interval_chart` is a forest plot: an estimate and its interval per catego
 Wilson intervals, differences with confidence intervals, medians with their quartiles).
 """
 
+import atexit
 import colorsys
 import datetime as dt
 import hashlib
 import math
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -56,13 +62,31 @@ from creditline.reports.tables import Column, rows_of
 # The same stack as style.css: Latin faces first, then CJK faces so Chinese renders on
 # Linux (Noto Sans CJK), macOS (PingFang) and Windows (Microsoft YaHei).
 FONT_STACK = (
-    '"Segoe UI", "Helvetica Neue", Arial, "Noto Sans", "Noto Sans CJK SC", '
+    '"Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "Noto Sans", "Noto Sans CJK SC", '
     '"PingFang SC", "Microsoft YaHei", sans-serif'
 )
+# The font vl-convert lays labels out with: Liberation Sans (built into vl-convert, with
+# Arial's widths, close to Segoe UI's and Helvetica's), Noto Sans CJK SC for Chinese. Measuring
+# with the page's whole stack found Noto Sans CJK first, whose outlines are slow to measure: a
+# third of the charts' time (docs/performance.md). The SVG then names the page's stack.
+MEASURING_FONT = "Liberation Sans, Noto Sans CJK SC"
 TEXT_COLOR = "#1f2328"
 GRID_COLOR = "#e3e6ea"
-WIDTH = 560
-HEIGHT = 240
+
+
+@dataclass(frozen=True)
+class Size:
+    """A chart's plot area in px: the width its labels are laid out for, and its height."""
+
+    width: int
+    height: int
+
+
+# Every chart is rendered twice (issue 17). WIDE (about 830 px with its axes) is scaled to the
+# content width on a desktop, a tablet and a printed page; NARROW (about 360 px) is shown on
+# a phone at its own size, its month labels and legend laid out for that width.
+WIDE = Size(760, 260)
+NARROW = Size(300, 220)
 
 # Dash patterns and point shapes, assigned by position next to the colour, so series stay
 # apart in greyscale print. The first series is solid with circles.
@@ -188,7 +212,7 @@ NUMBER_LOCALE = {
 }
 
 CONFIG: dict[str, Any] = {
-    "font": FONT_STACK,
+    "font": MEASURING_FONT,
     "background": "white",
     "view": {"stroke": None},
     # No generated ARIA texts (English, with field names): a mark's only label is the
@@ -212,14 +236,50 @@ CONFIG: dict[str, Any] = {
         "labelLimit": 240,
         "symbolStrokeWidth": 2,
     },
-    "header": {"labelFontSize": 11, "labelColor": TEXT_COLOR, "labelFont": FONT_STACK},
+    "header": {"labelFontSize": 11, "labelColor": TEXT_COLOR, "labelFont": MEASURING_FONT},
 }
 AXIS_FONT = CONFIG["axis"]["labelFontSize"]
 LEGEND_FONT = CONFIG["legend"]["labelFontSize"]
 
 
+@cache
+def _load_measuring_fonts() -> None:
+    """Load vl-convert's font database with the one installed face it needs for Chinese
+    (Liberation Sans is built in). It loads every installed face otherwise, searches them all
+    for each label it measures, and reads the face from its file each time: with Chromium's
+    fonts installed, half the charts' time (docs/performance.md). vl-convert reads the
+    fonts once, at its first render, from the folders FONTCONFIG_FILE names; the variable is
+    set for that moment only (a browser started later sees every font). Without fc-match
+    vl-convert loads every face: slower, the same layout."""
+    try:
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True
+        ).stdout
+    except OSError:
+        return
+    if not found or not Path(found).is_file():
+        return
+    folder = Path(tempfile.mkdtemp(prefix="creditline-fonts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / Path(found).name).symlink_to(found)
+    config = folder / "fonts.conf"
+    config.write_text(f"<fontconfig><dir>{escape(str(folder))}</dir></fontconfig>")
+    before = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(config)
+    try:
+        # an axis label to measure: the database loads at the first measurement
+        label = {"data": {"values": [{"a": "额度 limit"}]}, "mark": "point"}
+        vlc.vegalite_to_svg(label | {"encoding": {"x": {"field": "a", "type": "nominal"}}})
+    finally:
+        if before is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = before
+
+
 def render_svg(spec: dict[str, Any], lang: str) -> str:
     """A Vega-Lite spec to an SVG string, with no network access allowed."""
+    _load_measuring_fonts()
     return vlc.vegalite_to_svg(
         spec,
         allowed_base_urls=[],
@@ -248,6 +308,7 @@ def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -
     """
     # a described mark's text becomes its <title>, the tooltip a browser shows on hover
     svg = _MARK_LABEL.sub(r"<\1\2\4><title>\3</title></\1>", svg)
+    svg = svg.replace(f'font-family="{MEASURING_FONT}"', f'font-family="{escape(FONT_STACK)}"')
     svg = _VEGA_ARIA.sub("", _NAMESPACES.sub("", svg))
     ids = list(dict.fromkeys(_IDS.findall(svg)))
     # Longest first, so that "clip1" never rewrites part of "clip12".
@@ -266,6 +327,42 @@ def finish_svg(svg: str, *, title: str, alt: str, chart_id: str | None = None) -
     if re.search(r"https?:|<image\b|@import", svg):
         raise ValueError(f"chart {chart_id} refers to a network resource")
     return Markup(svg)
+
+
+def spec_of(chart: alt.TopLevelMixin, datasets: Mapping[str, list] | None = None) -> dict:
+    """An altair chart as a Vega-Lite spec with the house config, its named data
+    (`alt.Data(name=...)`) joined from `datasets`. The plotted rows go by name because altair
+    deep-copies inline values at every step of building a chart, and the spec is not
+    validated against the schema (the helpers here build valid specs, tested): the two took
+    a third of a site's render time (docs/performance.md)."""
+    spec = chart.to_dict(validate=False) | {"config": CONFIG}
+    if datasets:
+        spec["datasets"] = spec.get("datasets", {}) | dict(datasets)
+    return spec
+
+
+# The plotted rows of a chart, by name (spec_of).
+POINTS = alt.Data(name="points")
+
+
+def render_chart(
+    spec: Callable[[Size], dict[str, Any]],
+    *,
+    lang: str,
+    title: str,
+    alt_text: str,
+    chart_id: str | None,
+    rows: list[dict[str, Any]],
+    columns: list[Column],
+) -> "Chart":
+    """A chart from `spec`, the Vega-Lite spec laid out for a plot of a given size: rendered
+    WIDE and NARROW, the narrow SVG's id the wide one's with "-narrow"."""
+    wide = finish_svg(render_svg(spec(WIDE), lang), title=title, alt=alt_text, chart_id=chart_id)
+    wide_id = re.match(r'<svg id="([^"]+)"', wide).group(1)  # type: ignore[union-attr]
+    narrow = finish_svg(
+        render_svg(spec(NARROW), lang), title=title, alt=alt_text, chart_id=f"{wide_id}-narrow"
+    )
+    return Chart(wide, rows, columns, narrow)
 
 
 # --- data preparation ------------------------------------------------------------------
@@ -330,20 +427,26 @@ def _series(codes_seen: Sequence[str], palette: Palette | None, lang: str) -> tu
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart ready for a page: `markup` (inline SVG, or the HTML table of `heat_table`) and
-    the numbers it shows, `rows` under `columns`, for the table and CSV download beside it
-    (raw values: the CSV keeps full precision). `{{ chart }}` in a template inlines the
-    markup."""
+    """A chart ready for a page: `markup` (inline SVG, or the HTML table of `heat_table`),
+    `narrow` (the SVG for a phone), and the numbers it shows, `rows` under `columns`, for the
+    table and CSV download beside it (raw values: the CSV keeps full precision).
+    `{{ chart }}` in a template inlines both SVGs; the stylesheet shows one."""
 
     markup: Markup
     rows: list[dict[str, Any]]
     columns: list[Column]
+    narrow: Markup | None = None  # the same chart laid out for a phone (render_chart)
 
     def __html__(self) -> str:
-        return str(self.markup)
+        if self.narrow is None:
+            return str(self.markup)
+        return (
+            f'<div class="chart-wide">{self.markup}</div>'
+            f'<div class="chart-narrow">{self.narrow}</div>'
+        )
 
     def __str__(self) -> str:
-        return str(self.markup)
+        return self.__html__()
 
 
 # --- layout of labels ------------------------------------------------------------------
@@ -371,7 +474,7 @@ def legend(labels: Sequence[str], width: int) -> alt.Legend:
     return alt.Legend(title=None, columns=max(1, min(columns, len(labels))))
 
 
-def _tick_step(n_months: int, width: int = WIDTH, lang: str = "en") -> int:
+def _tick_step(n_months: int, width: int, lang: str = "en") -> int:
     """Months from one labelled month to the next on an axis `width` px wide: 1, 2, 3, 6 or
     a multiple of 12, the smallest that leaves room for every label (issue 17: 36 month
     labels overprinted)."""
@@ -411,7 +514,7 @@ def month_axis(n_months: int, width: int, lang: str) -> alt.Axis:
 
 
 def _x_encoding(
-    kind: str, title: str | None, lang: str, values: Sequence[object], width: int = WIDTH
+    kind: str, title: str | None, lang: str, values: Sequence[object], width: int
 ) -> alt.X:
     if kind == "month":
         axis = month_axis(month_span(values), width, lang)
@@ -617,8 +720,6 @@ def line_chart(
     y_zero: bool = True,
     step: bool = False,
     points: bool = True,
-    width: int = WIDTH,
-    height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
 ) -> Chart:
@@ -644,56 +745,58 @@ def line_chart(
         ordered=kind != "ordinal",
     )
     values = _vega_values(plotted, columns, lang)
-    x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], width)
     show_legend = series is not None
-    key = legend(styles.labels, width) if show_legend else None
     line_colors = [line_color(c) for c in styles.colors]
     color_scale = alt.Scale(domain=styles.labels, range=line_colors)
-    color = alt.Color("s:N", scale=color_scale, legend=key, sort=styles.labels)
     y_enc = alt.Y("y:Q", title=y_title, axis=y_axis, scale=alt.Scale(zero=y_zero))
-    base = alt.Chart(alt.Data(values=values)).encode(x=x_enc)
     interpolate = "step-after" if step else "linear"
-    line = base.mark_line(clip=True, interpolate=interpolate, strokeWidth=2).encode(
-        y=y_enc,
-        color=color,
-        strokeDash=alt.StrokeDash(
-            "s:N",
-            scale=alt.Scale(domain=styles.labels, range=styles.dashes),
-            legend=key,
-            sort=styles.labels,
-        ),
-    )
-    dots = base.mark_point(
-        filled=True, size=36, clip=True, opacity=1 if points else 0, aria=True
-    ).encode(
-        y=y_enc,
-        # hidden points stay out of the legend, which then shows the lines' dashes
-        color=color if points else alt.Color("s:N", scale=color_scale, legend=None),
-        description="d:N",
-    )
-    if points:
-        dots = dots.encode(
-            shape=alt.Shape(
+
+    def spec(size: Size) -> dict[str, Any]:
+        x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], size.width)
+        key = legend(styles.labels, size.width) if show_legend else None
+        color = alt.Color("s:N", scale=color_scale, legend=key, sort=styles.labels)
+        base = alt.Chart(POINTS).encode(x=x_enc)
+        line = base.mark_line(clip=True, interpolate=interpolate, strokeWidth=2).encode(
+            y=y_enc,
+            color=color,
+            strokeDash=alt.StrokeDash(
                 "s:N",
-                scale=alt.Scale(domain=styles.labels, range=styles.shapes),
+                scale=alt.Scale(domain=styles.labels, range=styles.dashes),
                 legend=key,
                 sort=styles.labels,
-            )
+            ),
         )
-    layers = [line, dots]
-    if band:
-        # One constant-colour area per series: a colour channel on the band would merge
-        # into, or suppress, the line legend.
-        for series_label, series_color in zip(styles.labels, line_colors, strict=True):
-            area = (
-                base.transform_filter(alt.datum.s == series_label)
-                .mark_area(opacity=0.18, clip=True, color=series_color, interpolate=interpolate)
-                .encode(y=alt.Y("lo:Q"), y2="hi:Q")
+        dots = base.mark_point(
+            filled=True, size=36, clip=True, opacity=1 if points else 0, aria=True
+        ).encode(
+            y=y_enc,
+            # hidden points stay out of the legend, which then shows the lines' dashes
+            color=color if points else alt.Color("s:N", scale=color_scale, legend=None),
+            description="d:N",
+        )
+        if points:
+            dots = dots.encode(
+                shape=alt.Shape(
+                    "s:N",
+                    scale=alt.Scale(domain=styles.labels, range=styles.shapes),
+                    legend=key,
+                    sort=styles.labels,
+                )
             )
-            layers.insert(0, area)
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    spec = chart.to_dict() | {"config": CONFIG}
-    svg = render_svg(spec, lang)
+        layers = [line, dots]
+        if band:
+            # One constant-colour area per series: a colour channel on the band would merge
+            # into, or suppress, the line legend.
+            for series_label, series_color in zip(styles.labels, line_colors, strict=True):
+                area = (
+                    base.transform_filter(alt.datum.s == series_label)
+                    .mark_area(opacity=0.18, clip=True, color=series_color, interpolate=interpolate)
+                    .encode(y=alt.Y("lo:Q"), y2="hi:Q")
+                )
+                layers.insert(0, area)
+        chart = alt.layer(*layers).properties(width=size.width, height=size.height)
+        return spec_of(chart, {POINTS.name: values})
+
     alt_text = alt_text or _alt_text(
         "step" if step else "line",
         lang=lang,
@@ -705,7 +808,15 @@ def line_chart(
         labels=styles.labels if show_legend else [],
         band_label=band_label,
     )
-    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
+    return render_chart(
+        spec,
+        lang=lang,
+        title=title,
+        alt_text=alt_text,
+        chart_id=chart_id,
+        rows=table_rows,
+        columns=columns,
+    )
 
 
 def step_chart(data: Any, **kwargs: Any) -> Chart:
@@ -729,8 +840,6 @@ def _stacked(
     palette: Palette | None,
     normalize: bool,
     y_format: str,
-    width: int,
-    height: int,
     alt_text: str | None,
     chart_id: str | None,
 ) -> Chart:
@@ -749,18 +858,10 @@ def _stacked(
         lang,
         ordered=kind != "ordinal",
     )
-    if mark == "bar" and kind == "month":
-        # One bar per month, labelled under its middle: a band scale of month labels, of
-        # which only as many are shown as fit the width.
-        x_of = lambda v: format_value(v, "month", lang)  # noqa: E731
-        months = sorted({r[x] for r in rows if not is_missing(r[x])})
-        step = _tick_step(len(months), width, lang)
-        shown = [x_of(m) for m in months if _is_labelled(m, step)]
-        axis = alt.Axis(labelAngle=0, values=shown)
-        x_enc = alt.X("x:O", title=x_title, sort=[x_of(m) for m in months], axis=axis)
-    else:
-        x_of = _json_value
-        x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], width)
+    bars_by_month = mark == "bar" and kind == "month"
+    months = sorted({r[x] for r in rows if not is_missing(r[x])}) if bars_by_month else []
+    # One bar per month, labelled under its middle: a band scale of month labels.
+    x_of = (lambda v: format_value(v, "month", lang)) if bars_by_month else _json_value
     values = [v | {"o": rank[v["s"]]} for v in _vega_values(plotted, columns, lang, x_of)]
     stacks: dict[object, float] = {}  # the axis must reach the tallest stack
     for v in values:
@@ -768,28 +869,41 @@ def _stacked(
     y_axis, y_title = _y_axis(y_format, list(stacks.values()), y_title, lang)
     stack = "normalize" if normalize else "zero"
     y_enc = alt.Y("y:Q", title=y_title, stack=stack, axis=y_axis)
-    color = alt.Color(
-        "s:N",
-        scale=alt.Scale(domain=styles.labels, range=styles.colors),
-        legend=legend(styles.labels, width),
-        sort=styles.labels,
-    )
-    chart = alt.Chart(alt.Data(values=values))
-    if mark == "area":  # one shape per series: its tooltip names the series
-        chart = chart.mark_area(stroke="white", strokeWidth=0.8, interpolate="linear", aria=True)
-        described = alt.Description("s:N")
-    else:
-        chart = chart.mark_bar(stroke="white", strokeWidth=0.6, aria=True)
-        described = alt.Description("d:N")
-    chart = chart.encode(
-        x=x_enc,
-        y=y_enc,
-        color=color,
-        order=alt.Order("o:Q", sort="ascending"),
-        description=described,
-    )
-    spec = chart.properties(width=width, height=height).to_dict() | {"config": CONFIG}
-    svg = render_svg(spec, lang)
+
+    def spec(size: Size) -> dict[str, Any]:
+        if bars_by_month:  # only as many month labels as fit the width
+            step = _tick_step(len(months), size.width, lang)
+            shown = [x_of(m) for m in months if _is_labelled(m, step)]
+            axis = alt.Axis(labelAngle=0, values=shown)
+            x_enc = alt.X("x:O", title=x_title, sort=[x_of(m) for m in months], axis=axis)
+        else:
+            x_enc = _x_encoding(kind, x_title, lang, [r[x] for r in rows], size.width)
+        color = alt.Color(
+            "s:N",
+            scale=alt.Scale(domain=styles.labels, range=styles.colors),
+            legend=legend(styles.labels, size.width),
+            sort=styles.labels,
+        )
+        chart = alt.Chart(POINTS)
+        if mark == "area":  # one shape per series: its tooltip names the series
+            chart = chart.mark_area(
+                stroke="white", strokeWidth=0.8, interpolate="linear", aria=True
+            )
+            described = alt.Description("s:N")
+        else:
+            chart = chart.mark_bar(stroke="white", strokeWidth=0.6, aria=True)
+            described = alt.Description("d:N")
+        chart = chart.encode(
+            x=x_enc,
+            y=y_enc,
+            color=color,
+            order=alt.Order("o:Q", sort="ascending"),
+            description=described,
+        )
+        return spec_of(
+            chart.properties(width=size.width, height=size.height), {POINTS.name: values}
+        )
+
     alt_text = alt_text or _alt_text(
         f"stacked_{mark}",
         lang=lang,
@@ -800,7 +914,15 @@ def _stacked(
         x_kind=kind,
         labels=styles.labels,
     )
-    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
+    return render_chart(
+        spec,
+        lang=lang,
+        title=title,
+        alt_text=alt_text,
+        chart_id=chart_id,
+        rows=table_rows,
+        columns=columns,
+    )
 
 
 def stacked_area_chart(
@@ -816,8 +938,6 @@ def stacked_area_chart(
     palette: Palette | None = None,
     normalize: bool = False,
     y_format: str = ",d",
-    width: int = WIDTH,
-    height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
 ) -> Chart:
@@ -835,8 +955,6 @@ def stacked_area_chart(
         palette=palette,
         normalize=normalize,
         y_format=y_format,
-        width=width,
-        height=height,
         alt_text=alt_text,
         chart_id=chart_id,
     )
@@ -855,8 +973,6 @@ def stacked_bar_chart(
     palette: Palette | None = None,
     normalize: bool = False,
     y_format: str = ",d",
-    width: int = WIDTH,
-    height: int = HEIGHT,
     alt_text: str | None = None,
     chart_id: str | None = None,
 ) -> Chart:
@@ -874,8 +990,6 @@ def stacked_bar_chart(
         palette=palette,
         normalize=normalize,
         y_format=y_format,
-        width=width,
-        height=height,
         alt_text=alt_text,
         chart_id=chart_id,
     )
@@ -899,7 +1013,6 @@ def interval_chart(
     palette: Palette | None = None,
     value_format: str = ".0%",
     reference: float | None = None,
-    width: int = WIDTH,
     alt_text: str | None = None,
     chart_id: str | None = None,
 ) -> Chart:
@@ -925,11 +1038,7 @@ def interval_chart(
     categories = list(dict.fromkeys(str(r[category]) for r in rows))
     per_row = len(styles.labels) if series else 1
     height = max(INTERVAL_ROW * per_row, INTERVAL_ROW) * len(categories)
-    key = legend(styles.labels, width) if series else None
     colors = [line_color(c) for c in styles.colors]
-    color = alt.Color("s:N", scale=alt.Scale(domain=styles.labels, range=colors), legend=key,
-                      sort=styles.labels)  # fmt: skip
-    y_enc = alt.Y("x:N", title=None, sort=categories, axis=alt.Axis(labelLimit=width // 2))
     # the axis trims trailing zeros ("-60", not "-60.0"); the table keeps the decimals
     trims = re.fullmatch(r",?\.\d+f", value_format)
     axis_format = value_format[:-1] + "~f" if trims else value_format
@@ -937,27 +1046,34 @@ def interval_chart(
                               value_title, lang)  # fmt: skip
     x_axis.tickCount, x_axis.labelOverlap = 6, True
     x_scale = alt.Scale(zero=reference is not None or value_format.endswith("%"))
-    base = alt.Chart(alt.Data(values=values)).encode(y=y_enc)
-    if series:
-        base = base.encode(yOffset=alt.YOffset("s:N", sort=styles.labels))
-    whisker = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("lo:Q", title=x_title, axis=x_axis, scale=x_scale), x2="hi:Q", color=color
-    )
-    dots = base.mark_point(filled=True, size=60, opacity=1, aria=True).encode(
-        x=alt.X("y:Q", scale=x_scale),
-        color=color,
-        shape=alt.Shape("s:N", scale=alt.Scale(domain=styles.labels, range=styles.shapes),
-                        legend=key, sort=styles.labels),
-        description="d:N",
-    )  # fmt: skip
-    layers = [whisker, dots]
-    if reference is not None:
-        rule = alt.Chart(alt.Data(values=[{"r": reference}])).mark_rule(
-            color=TEXT_COLOR, strokeDash=[4, 3]
+
+    def spec(size: Size) -> dict[str, Any]:
+        key = legend(styles.labels, size.width) if series else None
+        color = alt.Color("s:N", scale=alt.Scale(domain=styles.labels, range=colors),
+                          legend=key, sort=styles.labels)  # fmt: skip
+        y_axis = alt.Axis(labelLimit=size.width // 2)
+        base = alt.Chart(POINTS).encode(y=alt.Y("x:N", title=None, sort=categories, axis=y_axis))
+        if series:
+            base = base.encode(yOffset=alt.YOffset("s:N", sort=styles.labels))
+        whisker = base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("lo:Q", title=x_title, axis=x_axis, scale=x_scale), x2="hi:Q", color=color
         )
-        layers.insert(0, rule.encode(x="r:Q"))
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    svg = render_svg(chart.to_dict() | {"config": CONFIG}, lang)
+        dots = base.mark_point(filled=True, size=60, opacity=1, aria=True).encode(
+            x=alt.X("y:Q", scale=x_scale),
+            color=color,
+            shape=alt.Shape("s:N", scale=alt.Scale(domain=styles.labels, range=styles.shapes),
+                            legend=key, sort=styles.labels),
+            description="d:N",
+        )  # fmt: skip
+        layers = [whisker, dots]
+        if reference is not None:
+            rule = alt.Chart(alt.Data(values=[{"r": reference}])).mark_rule(
+                color=TEXT_COLOR, strokeDash=[4, 3]
+            )
+            layers.insert(0, rule.encode(x="r:Q"))
+        chart = alt.layer(*layers).properties(width=size.width, height=height)
+        return spec_of(chart, {POINTS.name: values})
+
     alt_text = alt_text or _alt_text(
         "interval",
         lang=lang,
@@ -968,7 +1084,15 @@ def interval_chart(
         x_kind="ordinal",
         labels=styles.labels if series else [],
     ) + translate("chart.alt_whisker", lang, interval=interval_label)
-    return Chart(finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, columns)
+    return render_chart(
+        spec,
+        lang=lang,
+        title=title,
+        alt_text=alt_text,
+        chart_id=chart_id,
+        rows=table_rows,
+        columns=columns,
+    )
 
 
 PANEL_AXIS = 60  # px beside each small multiple for its own y axis
@@ -987,13 +1111,11 @@ def small_multiples(
     palette: Palette | None = None,
     area: bool = False,
     y_format: str = ".1%",
-    columns: int = 2,
-    width: int = WIDTH,
     panel_height: int = 110,
     alt_text: str | None = None,
     chart_id: str | None = None,
 ) -> Chart:
-    """One panel per value of `series` (in `columns` columns), each with its own y axis from
+    """One panel per value of `series` (two columns wide, one narrow), each with its own y axis from
     zero to its own largest value: series of very different size (6% and 90% flow rates; the
     1-30 DPD balance and the 180+ one) each stay legible where one shared axis flattens the
     small ones (issue 17). `area=True` shades under each line (amounts)."""
@@ -1019,32 +1141,35 @@ def small_multiples(
         ordered=kind != "ordinal",
     )
     values = _vega_values(plotted, table_columns, lang)
-    panel_width = width // columns - PANEL_AXIS
     color = alt.Color(
         "s:N",
         scale=alt.Scale(domain=styles.labels, range=[line_color(c) for c in styles.colors]),
         legend=None,
     )
-    base = alt.Chart().encode(
-        x=_x_encoding(kind, None, lang, [r[x] for r in rows], panel_width),
-        y=alt.Y("y:Q", title=axis_title, axis=y_axis, scale=alt.Scale(zero=True)),
-        color=color,
-    )
-    layers = [base.mark_area(opacity=0.25, clip=True)] if area else []
-    layers.append(base.mark_line(strokeWidth=2, clip=True))
-    layers.append(  # not drawn: there for their tooltips
-        base.mark_point(filled=True, size=36, opacity=0, clip=True, aria=True).encode(
-            description="d:N"
+
+    def spec(size: Size) -> dict[str, Any]:
+        columns = 2 if size.width >= WIDE.width else 1
+        panel_width = size.width // columns - PANEL_AXIS
+        base = alt.Chart().encode(
+            x=_x_encoding(kind, None, lang, [r[x] for r in rows], panel_width),
+            y=alt.Y("y:Q", title=axis_title, axis=y_axis, scale=alt.Scale(zero=True)),
+            color=color,
         )
-    )
-    chart = (
-        alt.layer(*layers, data=alt.Data(values=values))
-        .properties(width=panel_width, height=panel_height)
-        .facet(facet=alt.Facet("s:N", sort=styles.labels, title=None), columns=columns)
-        .resolve_scale(y="independent")
-    )
-    spec = chart.to_dict() | {"config": CONFIG}
-    svg = render_svg(spec, lang)
+        layers = [base.mark_area(opacity=0.25, clip=True)] if area else []
+        layers.append(base.mark_line(strokeWidth=2, clip=True))
+        layers.append(  # not drawn: there for their tooltips
+            base.mark_point(filled=True, size=36, opacity=0, clip=True, aria=True).encode(
+                description="d:N"
+            )
+        )
+        chart = (
+            alt.layer(*layers, data=POINTS)
+            .properties(width=panel_width, height=panel_height)
+            .facet(facet=alt.Facet("s:N", sort=styles.labels, title=None), columns=columns)
+            .resolve_scale(y="independent")
+        )
+        return spec_of(chart, {POINTS.name: values})
+
     alt_text = alt_text or _alt_text(
         "small_multiples",
         lang=lang,
@@ -1055,8 +1180,14 @@ def small_multiples(
         x_kind=kind,
         labels=styles.labels,
     )
-    return Chart(
-        finish_svg(svg, title=title, alt=alt_text, chart_id=chart_id), table_rows, table_columns
+    return render_chart(
+        spec,
+        lang=lang,
+        title=title,
+        alt_text=alt_text,
+        chart_id=chart_id,
+        rows=table_rows,
+        columns=table_columns,
     )
 
 
