@@ -1,7 +1,8 @@
 """Chart helpers: Vega-Lite specs built with altair, rendered offline to static SVG by
 vl-convert, ready to inline in a page. No JavaScript is needed to see them.
 
-Every helper returns a `Chart`: the SVG (inlined by `{{ chart }}`) with `role="img"`, a
+Every helper returns a `Chart`: the SVG twice, laid out wide for a desktop and paper and
+narrow for a phone (`render_chart`; `{{ chart }}` inlines both), each with `role="img"`, a
 `<title>`, an `aria-label` text alternative (generated from the data unless `alt_text=` is
 given), every SVG id prefixed with the chart's id so two charts on one page never share an id,
 and a `<title>` tooltip on every point and bar (no JavaScript needed); and the numbers it
